@@ -1,0 +1,99 @@
+package dev.burst.container;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * One log line format for every process: time, level, who ({@code [worker game#2 pid 4121]}), message.
+ * Every process writes to stderr; the master's children inherit the master's, so a foreground run shows
+ * all of them in one stream.
+ */
+public final class Logs {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    private Logs() {
+    }
+
+    /**
+     * Installs the format for this process.
+     *
+     * @param identity who this process is, for example {@code proxy pid 4100}
+     */
+    public static void setUp(String identity) {
+        Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler console = new ConsoleHandler();
+        console.setLevel(Level.ALL);
+        console.setFormatter(new Line("[" + identity + "]"));
+        root.addHandler(console);
+        root.setLevel(Level.INFO);
+        activateModuleLoggerFinder();
+        // Helidon's start-up chatter is kept at warning; burst logs what an operator needs.
+        Logger.getLogger("io.helidon").setLevel(Level.WARNING);
+    }
+
+    /**
+     * jboss-modules registers a {@code System.LoggerFinder} that queues every {@code System.Logger}
+     * message until its own launcher activates it. burst uses jboss-modules as a library, so it activates
+     * the finder itself (a package-private hook): queued and later messages then go to the JDK's default
+     * finder, that is java.util.logging as set up above. Without this, every log line is held in memory.
+     */
+    private static void activateModuleLoggerFinder() {
+        try {
+            Method activate = Class.forName("org.jboss.modules.ModuleLoggerFinder")
+                    .getDeclaredMethod("activate", ClassLoader.class);
+            activate.setAccessible(true);
+            activate.invoke(null, Logs.class.getClassLoader());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("burst: cannot activate jboss-modules' logger finder; System.Logger output may be lost: " + e);
+        }
+    }
+
+    private static final class Line extends Formatter {
+        private final String who;
+
+        Line(String who) {
+            this.who = who;
+        }
+
+        @Override
+        public String format(LogRecord r) {
+            StringBuilder sb = new StringBuilder(160);
+            sb.append(TIME.format(LocalDateTime.ofInstant(r.getInstant(), ZoneId.systemDefault())))
+                    .append(' ').append(level(r.getLevel())).append(' ').append(who).append(' ')
+                    .append(formatMessage(r)).append(System.lineSeparator());
+            if (r.getThrown() != null) {
+                StringWriter sw = new StringWriter();
+                r.getThrown().printStackTrace(new PrintWriter(sw));
+                sb.append(sw);
+            }
+            return sb.toString();
+        }
+
+        private static String level(Level l) {
+            if (l.intValue() >= Level.SEVERE.intValue()) {
+                return "ERROR";
+            }
+            if (l.intValue() >= Level.WARNING.intValue()) {
+                return "WARN ";
+            }
+            if (l.intValue() >= Level.INFO.intValue()) {
+                return "INFO ";
+            }
+            return "DEBUG";
+        }
+    }
+}

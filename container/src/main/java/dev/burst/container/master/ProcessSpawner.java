@@ -1,0 +1,74 @@
+package dev.burst.container.master;
+
+import dev.burst.container.Main;
+import dev.burst.container.config.BurstConfig;
+import dev.burst.container.config.ConfigLoader;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Starts children with the master's own {@code java} (never whatever is first on PATH), its classpath,
+ * the role's JVM options and the master's {@code burst.*} system properties. The role leads the command
+ * line ({@code java -Dburst.role=worker:game#2 ... Main worker game 2}), so {@code ps} shows who is who. Children share the master's
+ * stdout and stderr.
+ */
+final class ProcessSpawner implements Spawner {
+
+    private final BurstConfig config;
+    private final String java;
+
+    ProcessSpawner(BurstConfig config) {
+        this.config = config;
+        this.java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the master"));
+    }
+
+    @Override
+    public Child spawn(Role role, BiConsumer<Child, Integer> onExit) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.add("-Dburst.role=" + role.name() + (role.isWorker() ? ":" + role.group() + "#" + role.slot() : ""));
+        cmd.addAll(role.isWorker() ? config.workerJvmOptions() : config.proxyJvmOptions());
+        cmd.addAll(ConfigLoader.propagatedProperties());
+        if (System.getProperty("burst.home") == null) {
+            cmd.add("-Dburst.home=" + config.home());
+        }
+        cmd.add(Main.class.getName());
+        if (role.isWorker()) {
+            cmd.add("worker");
+            cmd.add(role.group());
+            cmd.add(Integer.toString(role.slot()));
+        } else {
+            cmd.add(role.name());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(config.home().toFile())
+                .inheritIO();
+        // Through the environment rather than -cp, so ps shows the role and not a page of jar names.
+        pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        Process p = pb.start();
+        ProcessChild child = new ProcessChild(role, p, Instant.now());
+        p.onExit().thenAccept(done -> onExit.accept(child, done.exitValue()));
+        return child;
+    }
+
+    private record ProcessChild(Role role, Process process, Instant started) implements Child {
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void terminate() {
+            process.destroy();
+        }
+
+        @Override
+        public void kill() {
+            process.destroyForcibly();
+        }
+    }
+}

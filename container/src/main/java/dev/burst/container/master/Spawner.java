@@ -1,0 +1,18 @@
+package dev.burst.container.master;
+
+import java.io.IOException;
+import java.util.function.BiConsumer;
+
+/** Starts child processes; the master's only way to make one, so its logic can be tested with fakes. */
+public interface Spawner {
+
+    /**
+     * Starts a child.
+     *
+     * @param role   what to start
+     * @param onExit called once, on any thread, with the child and its exit status when it ends
+     * @return the running child
+     * @throws IOException when the process cannot be started
+     */
+    Child spawn(Role role, BiConsumer<Child, Integer> onExit) throws IOException;
+}

@@ -1,0 +1,243 @@
+package dev.burst.container.plugin;
+
+import dev.burst.api.Command;
+import dev.burst.api.Handler;
+import dev.burst.api.Plugin;
+import dev.burst.api.PluginContext;
+import dev.burst.api.WorkerInfo;
+import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage.PluginFiles;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import org.eclipse.microprofile.config.Config;
+import org.jboss.modules.Module;
+import org.jboss.modules.ModuleLoadException;
+
+/**
+ * The plugins of one generation, loaded into their modules and started, with the handler table they
+ * registered. Everything here runs on the worker's task thread.
+ */
+public final class PluginGeneration implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(PluginGeneration.class.getName());
+
+    /**
+     * A registered handler and where it came from.
+     *
+     * @param plugin  the plugin that registered it
+     * @param command the command
+     * @param handler the handler
+     * @param loader  the plugin module's class loader (the task thread's context loader while it runs)
+     */
+    public record Registered(String plugin, Command command, Handler handler, ClassLoader loader) {
+    }
+
+    private final int number;
+    private final PluginModuleLoader loader;
+    private final Map<Integer, Registered> handlers;
+    private final List<Started> started;
+
+    private record Started(String name, Plugin plugin, ClassLoader loader) {
+    }
+
+    private PluginGeneration(int number, PluginModuleLoader loader, Map<Integer, Registered> handlers,
+                             List<Started> started) {
+        this.number = number;
+        this.loader = loader;
+        this.handlers = handlers;
+        this.started = started;
+    }
+
+    /**
+     * Loads and starts every plugin of a generation. On failure, the plugins already started are
+     * stopped and the jars closed before the exception is thrown.
+     *
+     * @param number  the generation number
+     * @param plugins the plugins and their cached files
+     * @param worker  identity handed to plugins (its generation is replaced by {@code number})
+     * @param config  configuration handed to plugins
+     * @return the started generation
+     * @throws PluginException naming the plugin and the cause
+     */
+    public static PluginGeneration start(int number, List<PluginFiles> plugins, WorkerInfo worker, Config config)
+            throws PluginException {
+        Map<String, List<String>> files = new LinkedHashMap<>();
+        plugins.forEach(p -> files.put(p.name(), p.files()));
+        PluginModuleLoader loader = new PluginModuleLoader(files);
+        WorkerInfo info = new WorkerInfo(worker.group(), worker.slot(), worker.pid(), number);
+        Map<Integer, Registered> handlers = new LinkedHashMap<>();
+        List<Started> started = new ArrayList<>();
+        try {
+            for (PluginFiles p : plugins) {
+                started.add(startOne(p.name(), loader, info, config, handlers));
+            }
+        } catch (PluginException | RuntimeException e) {
+            new PluginGeneration(number, loader, handlers, started).close();
+            throw e;
+        }
+        return new PluginGeneration(number, loader, Map.copyOf(handlers), List.copyOf(started));
+    }
+
+    private static Started startOne(String name, PluginModuleLoader loader, WorkerInfo info, Config config,
+                                    Map<Integer, Registered> handlers) throws PluginException {
+        Module module;
+        try {
+            module = loader.load(name);
+        } catch (ModuleLoadException e) {
+            throw new PluginException("plugin " + name + ": cannot load its module: " + e.getMessage(), e);
+        }
+        ClassLoader cl = module.getClassLoader();
+        Plugin plugin = withContextLoader(cl, () -> {
+            Iterator<Plugin> it = module.loadService(Plugin.class).iterator();
+            return it.hasNext() ? it.next() : null;
+        }, name, "cannot instantiate its entry class");
+        if (plugin == null) {
+            throw new PluginException("plugin " + name + ": " + PluginSnapshot.SERVICE_ENTRY + " names no loadable class");
+        }
+        Context context = new Context(name, info, config, cl, handlers);
+        withContextLoader(cl, () -> {
+            plugin.start(context);
+            return plugin;
+        }, name, "start() threw");
+        context.seal();
+        return new Started(name, plugin, cl);
+    }
+
+    @FunctionalInterface
+    private interface PluginCall<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> T withContextLoader(ClassLoader cl, PluginCall<T> call, String plugin, String what)
+            throws PluginException {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(cl);
+        try {
+            return call.call();
+        } catch (DuplicateCmdException e) {
+            throw new PluginException(e.getMessage(), e);
+        } catch (Exception | ServiceConfigurationError | LinkageError e) {
+            throw new PluginException("plugin " + plugin + ": " + what + ": " + e, e);
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    /** @return the generation number */
+    public int number() {
+        return number;
+    }
+
+    /**
+     * @param cmd a command id
+     * @return its handler, if a plugin registered one
+     */
+    public Optional<Registered> handler(int cmd) {
+        return Optional.ofNullable(handlers.get(cmd));
+    }
+
+    /** @return every registered cmd, for the READY frame */
+    public List<CmdInfo> cmds() {
+        return handlers.values().stream()
+                .map(r -> new CmdInfo(r.command().id(), r.command().name().orElse(""), r.command().idempotent()))
+                .toList();
+    }
+
+    /** Stops the plugins in reverse start order (a failing stop is logged), then closes the jars. */
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Started s = started.get(i);
+            try {
+                withContextLoader(s.loader(), () -> {
+                    s.plugin().stop();
+                    return null;
+                }, s.name(), "stop() threw");
+            } catch (PluginException e) {
+                LOG.log(System.Logger.Level.WARNING, e.getMessage(), e.getCause());
+            }
+        }
+        loader.close();
+    }
+
+    /** Two plugins (or one, twice) claimed a cmd. */
+    private static final class DuplicateCmdException extends IllegalStateException {
+        DuplicateCmdException(String message) {
+            super(message);
+        }
+    }
+
+    /** What one plugin sees during start; registration closes when start returns. */
+    private static final class Context implements PluginContext {
+        private final String name;
+        private final WorkerInfo info;
+        private final Config config;
+        private final ClassLoader loader;
+        private final Map<Integer, Registered> handlers;
+        private final System.Logger logger;
+        private boolean sealed;
+
+        Context(String name, WorkerInfo info, Config config, ClassLoader loader, Map<Integer, Registered> handlers) {
+            this.name = name;
+            this.info = info;
+            this.config = config;
+            this.loader = loader;
+            this.handlers = handlers;
+            this.logger = System.getLogger("plugin." + name);
+        }
+
+        @Override
+        public void handle(Command command, Handler handler) {
+            Objects.requireNonNull(command, "command");
+            Objects.requireNonNull(handler, "handler");
+            if (sealed) {
+                throw new IllegalStateException("plugin " + name + ": handlers are registered in start() only");
+            }
+            Registered existing = handlers.get(command.id());
+            if (existing != null) {
+                throw new DuplicateCmdException("cmd " + command.id() + " is registered by both plugin "
+                        + existing.plugin() + " and plugin " + name);
+            }
+            command.name().ifPresent(n -> handlers.values().stream()
+                    .filter(r -> r.command().name().equals(command.name()))
+                    .findFirst()
+                    .ifPresent(r -> {
+                        throw new DuplicateCmdException("cmd name '" + n + "' is registered by both plugin "
+                                + r.plugin() + " (cmd " + r.command().id() + ") and plugin " + name
+                                + " (cmd " + command.id() + ")");
+                    }));
+            handlers.put(command.id(), new Registered(name, command, handler, loader));
+        }
+
+        void seal() {
+            sealed = true;
+        }
+
+        @Override
+        public Config config() {
+            return config;
+        }
+
+        @Override
+        public System.Logger logger() {
+            return logger;
+        }
+
+        @Override
+        public WorkerInfo worker() {
+            return info;
+        }
+
+        @Override
+        public String pluginName() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.burst.container.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The 24-byte header of a netkit Box frame; layout in {@link dev.burst.container.protocol}.
+ *
+ * @param version   protocol version, copied into replies
+ * @param flag      client flags, copied into replies
+ * @param packetLen header plus body length
+ * @param cmd       command id
+ * @param ret       result code (0 in requests)
+ * @param sn        client sequence number
+ */
+public record BoxHeader(short version, short flag, int packetLen, int cmd, int ret, int sn) {
+
+    /** The magic every Box frame starts with. */
+    public static final int MAGIC = 2037952207;
+    /** Header size in bytes. */
+    public static final int SIZE = 24;
+
+    /**
+     * Decodes the fields after the magic (read that with {@link #magicOf(byte[])}); the packet length
+     * is checked by {@link #check(int)}.
+     *
+     * @param b 24 bytes
+     * @return the header
+     */
+    public static BoxHeader decode(byte[] b) {
+        ByteBuffer buf = ByteBuffer.wrap(b, 0, SIZE);
+        buf.getInt();
+        return new BoxHeader(buf.getShort(), buf.getShort(), buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt());
+    }
+
+    /**
+     * @param b a header's bytes
+     * @return its magic field
+     */
+    public static int magicOf(byte[] b) {
+        return ByteBuffer.wrap(b, 0, 4).getInt();
+    }
+
+    /**
+     * Checks the packet length of a request header.
+     *
+     * @param maxPacket the largest packet_len allowed
+     * @return empty if acceptable, else why not
+     */
+    public java.util.Optional<String> check(int maxPacket) {
+        if (packetLen < SIZE) {
+            return java.util.Optional.of("packet_len " + packetLen + " is below the header size " + SIZE);
+        }
+        if (packetLen > maxPacket) {
+            return java.util.Optional.of("packet_len " + packetLen + " is over burst.box.max-packet " + maxPacket);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** @return body length */
+    public int bodyLength() {
+        return packetLen - SIZE;
+    }
+
+    /**
+     * Encodes a whole reply frame: this header's version, flag, cmd and sn, the given ret and body.
+     *
+     * @param ret  result code
+     * @param body reply payload
+     * @return header and body
+     */
+    public byte[] encodeReply(int ret, byte[] body) {
+        return encode(version, flag, cmd, ret, sn, body);
+    }
+
+    /**
+     * Encodes a whole frame.
+     *
+     * @param version version field
+     * @param flag    flag field
+     * @param cmd     cmd field
+     * @param ret     ret field
+     * @param sn      sn field
+     * @param body    payload
+     * @return the frame's bytes
+     */
+    public static byte[] encode(short version, short flag, int cmd, int ret, int sn, byte[] body) {
+        ByteBuffer buf = ByteBuffer.allocate(SIZE + body.length);
+        buf.putInt(MAGIC).putShort(version).putShort(flag).putInt(SIZE + body.length)
+                .putInt(cmd).putInt(ret).putInt(sn).put(body);
+        return buf.array();
+    }
+}

@@ -1,0 +1,252 @@
+package dev.burst.container.protocol;
+
+import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage.Hello;
+import dev.burst.container.protocol.WireMessage.Listening;
+import dev.burst.container.protocol.WireMessage.Load;
+import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.PluginFiles;
+import dev.burst.container.protocol.WireMessage.ProxyUp;
+import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.protocol.WireMessage.Result;
+import dev.burst.container.protocol.WireMessage.Shutdown;
+import dev.burst.container.protocol.WireMessage.Status;
+import dev.burst.container.protocol.WireMessage.Stop;
+import dev.burst.container.protocol.WireMessage.Task;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and writes {@link WireMessage} frames. Stateless; callers serialize writes to one stream.
+ */
+public final class WireCodec {
+
+    /** Largest frame accepted (type + payload). */
+    public static final int MAX_FRAME = 64 << 20;
+
+    private static final int HELLO = 1;
+    private static final int LOAD = 2;
+    private static final int READY = 3;
+    private static final int LOAD_FAILED = 4;
+    private static final int TASK = 5;
+    private static final int RESULT = 6;
+    private static final int STOP = 7;
+    private static final int PROXY_UP = 20;
+    private static final int LISTENING = 21;
+    private static final int SHUTDOWN = 22;
+
+    private WireCodec() {
+    }
+
+    /**
+     * Reads one frame.
+     *
+     * @param in a buffered stream
+     * @return the message
+     * @throws EOFException      when the peer closed the stream between frames or inside one
+     * @throws ProtocolException when the frame is malformed
+     * @throws IOException       on a read failure
+     */
+    public static WireMessage read(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 1 || length > MAX_FRAME) {
+            throw new ProtocolException("frame length " + length + " out of range 1.." + MAX_FRAME);
+        }
+        byte[] frame = in.readNBytes(length);
+        if (frame.length < length) {
+            throw new EOFException("stream closed inside a frame");
+        }
+        try {
+            return decode(ByteBuffer.wrap(frame));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new ProtocolException("malformed frame of type " + (frame[0] & 0xff) + ": " + e);
+        }
+    }
+
+    private static WireMessage decode(ByteBuffer b) {
+        int type = b.get() & 0xff;
+        return switch (type) {
+            case HELLO -> new Hello(str(b), b.getInt(), b.getLong());
+            case LOAD -> {
+                int generation = b.getInt();
+                int n = count(b);
+                List<PluginFiles> plugins = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String name = str(b);
+                    int files = count(b);
+                    List<String> paths = new ArrayList<>(files);
+                    for (int f = 0; f < files; f++) {
+                        paths.add(str(b));
+                    }
+                    plugins.add(new PluginFiles(name, List.copyOf(paths)));
+                }
+                yield new Load(generation, List.copyOf(plugins));
+            }
+            case READY -> {
+                int generation = b.getInt();
+                int n = count(b);
+                List<CmdInfo> cmds = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    cmds.add(new CmdInfo(b.getInt(), str(b), (b.get() & 1) != 0));
+                }
+                yield new Ready(generation, List.copyOf(cmds));
+            }
+            case LOAD_FAILED -> new LoadFailed(b.getInt(), str(b));
+            case TASK -> new Task(b.getLong(), b.getInt(), b.getInt(), str(b), bytes(b));
+            case RESULT -> new Result(b.getLong(), status(b.get()), b.getInt(), bytes(b));
+            case STOP -> new Stop();
+            case PROXY_UP -> new ProxyUp();
+            case LISTENING -> new Listening(b.getInt(), b.getInt());
+            case SHUTDOWN -> new Shutdown(b.get() != 0);
+            default -> throw new IllegalArgumentException("unknown frame type " + type);
+        };
+    }
+
+    /**
+     * Writes one frame and flushes.
+     *
+     * @param out     the stream
+     * @param message the message
+     * @throws IOException on a write failure
+     */
+    public static void write(OutputStream out, WireMessage message) throws IOException {
+        out.write(encode(message));
+        out.flush();
+    }
+
+    /**
+     * Encodes one frame, length prefix included.
+     *
+     * @param message the message
+     * @return the frame's bytes
+     */
+    public static byte[] encode(WireMessage message) {
+        Writer w = new Writer();
+        switch (message) {
+            case Hello h -> w.type(HELLO).str(h.group()).i32(h.slot()).i64(h.pid());
+            case Load l -> {
+                w.type(LOAD).i32(l.generation()).i32(l.plugins().size());
+                for (PluginFiles p : l.plugins()) {
+                    w.str(p.name()).i32(p.files().size());
+                    p.files().forEach(w::str);
+                }
+            }
+            case Ready r -> {
+                w.type(READY).i32(r.generation()).i32(r.cmds().size());
+                for (CmdInfo c : r.cmds()) {
+                    w.i32(c.id()).str(c.name()).u8(c.idempotent() ? 1 : 0);
+                }
+            }
+            case LoadFailed f -> w.type(LOAD_FAILED).i32(f.generation()).str(f.reason());
+            case Task t -> w.type(TASK).i64(t.taskId()).i32(t.cmd()).i32(t.sn()).str(t.client()).bytes(t.body());
+            case Result r -> w.type(RESULT).i64(r.taskId()).u8(r.status().ordinal()).i32(r.ret()).bytes(r.body());
+            case Stop s -> w.type(STOP);
+            case ProxyUp p -> w.type(PROXY_UP);
+            case Listening l -> w.type(LISTENING).i32(l.httpPort()).i32(l.boxPort());
+            case Shutdown s -> w.type(SHUTDOWN).u8(s.fast() ? 1 : 0);
+        }
+        return w.finish();
+    }
+
+    /**
+     * Wraps a raw stream for {@link #read(DataInputStream)}.
+     *
+     * @param in the raw stream
+     * @return a buffered data stream
+     */
+    public static DataInputStream input(InputStream in) {
+        return new DataInputStream(new java.io.BufferedInputStream(in, 64 * 1024));
+    }
+
+    private static Status status(byte b) {
+        Status[] all = Status.values();
+        if (b < 0 || b >= all.length) {
+            throw new IllegalArgumentException("unknown result status " + b);
+        }
+        return all[b];
+    }
+
+    private static int count(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) {
+            throw new IllegalArgumentException("count " + n + " exceeds the frame");
+        }
+        return n;
+    }
+
+    private static String str(ByteBuffer b) {
+        int n = b.getShort() & 0xffff;
+        byte[] s = new byte[n];
+        b.get(s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] s = new byte[count(b)];
+        b.get(s);
+        return s;
+    }
+
+    /** Grows a frame; the first four bytes are the length, filled in by {@link #finish()}. */
+    private static final class Writer {
+        private ByteBuffer buf = ByteBuffer.allocate(256).position(4);
+
+        Writer type(int t) {
+            return u8(t);
+        }
+
+        Writer u8(int v) {
+            room(1).put((byte) v);
+            return this;
+        }
+
+        Writer i32(int v) {
+            room(4).putInt(v);
+            return this;
+        }
+
+        Writer i64(long v) {
+            room(8).putLong(v);
+            return this;
+        }
+
+        Writer str(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            if (b.length > 0xffff) {
+                throw new IllegalArgumentException("string of " + b.length + " bytes is too long for a frame");
+            }
+            room(2 + b.length).putShort((short) b.length).put(b);
+            return this;
+        }
+
+        Writer bytes(byte[] b) {
+            room(4 + b.length).putInt(b.length).put(b);
+            return this;
+        }
+
+        private ByteBuffer room(int n) {
+            if (buf.remaining() < n) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n));
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+            return buf;
+        }
+
+        byte[] finish() {
+            int end = buf.position();
+            buf.putInt(0, end - 4);
+            byte[] out = buf.array();
+            return end == out.length ? out : java.util.Arrays.copyOf(out, end);
+        }
+    }
+}

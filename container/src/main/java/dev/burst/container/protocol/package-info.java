@@ -1,0 +1,43 @@
+/**
+ * Wire formats: netkit's Box frame spoken by clients, and burst's own binary frames between the proxy
+ * and its workers (and the master's control channel). Both are big-endian.
+ *
+ * <h2>Box (clients, TCP)</h2>
+ * <pre>
+ * offset size field
+ *      0    4 magic        int32  2037952207 (0x7978AECF)
+ *      4    2 version      int16  copied into the reply
+ *      6    2 flag         int16  copied into the reply
+ *      8    4 packet_len   int32  header + body, 24 .. burst.box.max-packet
+ *     12    4 cmd          int32  command id; copied into the reply
+ *     16    4 ret          int32  0 in requests; the result code in replies
+ *     20    4 sn           int32  client's sequence number; copied into the reply
+ *     24    n body                packet_len - 24 bytes
+ * </pre>
+ * Many requests may be in flight on one connection; replies come back in completion order and are
+ * matched by sn. A bad magic or a packet_len out of range closes that connection.
+ *
+ * <h2>Worker and control frames (Unix domain sockets)</h2>
+ * <pre>
+ * offset size field
+ *      0    4 length  int32  bytes that follow (type + payload), 1 .. 64 MiB
+ *      4    1 type    uint8  see below
+ *      5    n payload
+ * </pre>
+ * Strings are a uint16 byte count then UTF-8; byte arrays are an int32 count then the bytes.
+ * <pre>
+ * type dir            name         payload
+ *    1 worker→proxy   HELLO        group str, slot int32, pid int64
+ *    2 proxy→worker   LOAD         generation int32, plugins int32, per plugin: name str, files int32, per file: path str
+ *    3 worker→proxy   READY        generation int32, cmds int32, per cmd: id int32, name str ("" = none), flags uint8 (1 = idempotent)
+ *    4 worker→proxy   LOAD_FAILED  generation int32, reason str
+ *    5 proxy→worker   TASK         task id int64, cmd int32, sn int32, client str, body bytes
+ *    6 worker→proxy   RESULT       task id int64, status uint8 (0 reply, 1 no reply, 2 unknown cmd, 3 handler error), ret int32, body bytes
+ *    7 proxy→worker   STOP         (none): finish the current task, then exit 0
+ *   20 proxy→master   PROXY_UP     (none): the worker socket accepts; workers may be spawned
+ *   21 proxy→master   LISTENING    http port int32, box port int32
+ *   22 master→proxy   SHUTDOWN     mode uint8 (0 graceful, 1 fast)
+ * </pre>
+ * A worker has at most one TASK outstanding: the proxy sends the next one only after the RESULT.
+ */
+package dev.burst.container.protocol;

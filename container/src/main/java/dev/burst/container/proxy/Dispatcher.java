@@ -1,0 +1,275 @@
+package dev.burst.container.proxy;
+
+import dev.burst.container.config.BurstConfig;
+import dev.burst.container.config.GroupConfig;
+import dev.burst.container.plugin.Generation;
+import dev.burst.container.protocol.ProtocolException;
+import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage.Hello;
+import dev.burst.container.protocol.WireMessage.Load;
+import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.protocol.WireMessage.Result;
+import dev.burst.container.protocol.WireMessage.Stop;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Routes tasks by cmd to their group's queue and runs the proxy's side of every worker connection.
+ * Routes are learned from the workers' READY frames: a cmd belongs to the group whose workers serve it.
+ *
+ * <p>Threads: {@link #submit} on client threads; {@link #serve} on one virtual thread per worker.
+ */
+final class Dispatcher {
+
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+
+    private final Map<String, GroupQueue> groups = new LinkedHashMap<>();
+    private final Map<Integer, GroupQueue> routes = new ConcurrentHashMap<>();
+    private final Map<String, Integer> names = new ConcurrentHashMap<>();
+    private final AtomicLong taskIds = new AtomicLong();
+    private final Runnable onWorkerReady;
+    private volatile Generation generation;
+    private volatile boolean accepting = true;
+
+    /** Accepted tasks not yet answered; a graceful stop waits for zero. */
+    private long outstanding;
+    private final ReentrantLock outstandingLock = new ReentrantLock();
+    private final Condition allAnswered = outstandingLock.newCondition();
+
+    Dispatcher(BurstConfig config, Generation generation, ScheduledExecutorService timer, Runnable onWorkerReady) {
+        for (GroupConfig g : config.groups()) {
+            groups.put(g.name(), new GroupQueue(g, timer));
+        }
+        this.generation = generation;
+        this.onWorkerReady = onWorkerReady;
+    }
+
+    /**
+     * Resolves the {cmd} of {@code POST /cmd/{cmd}}: a number, or a name a plugin registered.
+     *
+     * @param cmdOrName the path segment
+     * @return the cmd id, if known
+     */
+    OptionalInt resolve(String cmdOrName) {
+        try {
+            return OptionalInt.of(Integer.parseInt(cmdOrName));
+        } catch (NumberFormatException e) {
+            Integer id = names.get(cmdOrName);
+            return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        }
+    }
+
+    /**
+     * Accepts a request: it is answered exactly once through {@code onDone}, possibly before this returns
+     * (unknown cmd, overloaded, draining).
+     *
+     * @param cmd    the command id
+     * @param sn     the client's sequence number
+     * @param client the client's address, for the handler
+     * @param body   the payload
+     * @param onDone receives the outcome, on whichever thread answers
+     */
+    void submit(int cmd, int sn, String client, byte[] body, Consumer<Outcome> onDone) {
+        GroupQueue group = routes.get(cmd);
+        if (group == null) {
+            onDone.accept(Outcome.unknownCmd("unknown cmd " + cmd));
+            return;
+        }
+        if (!accepting) {
+            onDone.accept(Outcome.overloaded("burst is stopping"));
+            return;
+        }
+        outstandingLock.lock();
+        try {
+            outstanding++;
+        } finally {
+            outstandingLock.unlock();
+        }
+        group.submit(new Task(taskIds.incrementAndGet(), cmd, sn, client, body, outcome -> {
+            try {
+                onDone.accept(outcome);
+            } finally {
+                answered();
+            }
+        }));
+    }
+
+    private void answered() {
+        outstandingLock.lock();
+        try {
+            if (--outstanding == 0) {
+                allAnswered.signalAll();
+            }
+        } finally {
+            outstandingLock.unlock();
+        }
+    }
+
+    /** Refuses new tasks from now on (-10002, "burst is stopping"); queued and running ones go on. */
+    void stopAccepting() {
+        accepting = false;
+    }
+
+    /**
+     * Waits until every accepted task is answered.
+     *
+     * @param timeout how long to wait at most
+     * @return whether all were answered in time
+     */
+    boolean awaitAllAnswered(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        outstandingLock.lock();
+        try {
+            while (outstanding > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = allAnswered.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            outstandingLock.unlock();
+        }
+    }
+
+    /** Fast stop: every queued task gets -10002, every running one -10004, now. */
+    void abortAll() {
+        accepting = false;
+        for (GroupQueue g : groups.values()) {
+            g.rejectPending("burst is stopping");
+            for (WorkerLink w : g.workers()) {
+                Task t = w.takeCurrent();
+                if (t != null) {
+                    t.complete(Outcome.workerLost("burst stopped before " + w.id() + " finished"));
+                }
+            }
+        }
+    }
+
+    /** Asks every worker to exit after its current task. */
+    void stopWorkers() {
+        for (GroupQueue g : groups.values()) {
+            for (WorkerLink w : g.workers()) {
+                w.state = WorkerLink.State.STOPPING;
+                try {
+                    w.send(new Stop());
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, w + " is already gone: " + e);
+                }
+            }
+        }
+    }
+
+    /** @return whether every group with workers configured has at least one ready */
+    boolean everyGroupReady() {
+        return groups.values().stream().allMatch(g -> g.config.workers() == 0 || g.hasReadyWorker());
+    }
+
+    /** @return the groups, in configuration order */
+    Map<String, GroupQueue> groups() {
+        return groups;
+    }
+
+    /**
+     * Runs one worker connection until it closes: HELLO, LOAD, READY, then RESULTs.
+     * Runs on the connection's own virtual thread.
+     */
+    void serve(SocketChannel channel) {
+        WorkerLink link = new WorkerLink(channel);
+        GroupQueue group = null;
+        try {
+            WireMessage first = link.read();
+            if (!(first instanceof Hello hello)) {
+                throw new ProtocolException("expected HELLO, got " + first.getClass().getSimpleName());
+            }
+            group = groups.get(hello.group());
+            if (group == null) {
+                throw new ProtocolException("worker pid " + hello.pid() + " names unknown group " + hello.group());
+            }
+            link.group = hello.group();
+            link.slot = hello.slot();
+            link.pid = hello.pid();
+            link.state = WorkerLink.State.STARTING;
+            group.joined(link);
+            Generation g = generation;
+            link.send(new Load(g.number(), g.pluginsOf(group.config)));
+            while (true) {
+                WireMessage m = link.read();
+                switch (m) {
+                    case Ready ready -> onReady(link, group, ready);
+                    case LoadFailed failed -> LOG.log(System.Logger.Level.ERROR, link + " cannot start generation "
+                            + failed.generation() + ": " + failed.reason());
+                    case Result result -> onResult(link, group, result);
+                    default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
+                }
+            }
+        } catch (EOFException e) {
+            LOG.log(link.state == WorkerLink.State.STOPPING ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                    link + " disconnected");
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, link + " connection failed: " + e.getMessage());
+        } finally {
+            link.state = WorkerLink.State.EXITED;
+            link.close();
+            if (group != null) {
+                group.left(link);
+            }
+            Task lost = link.takeCurrent();
+            if (lost != null) {
+                lost.complete(Outcome.workerLost(link + " died while running cmd " + lost.cmd));
+            }
+        }
+    }
+
+    private void onReady(WorkerLink link, GroupQueue group, Ready ready) {
+        link.generation = ready.generation();
+        for (CmdInfo c : ready.cmds()) {
+            GroupQueue owner = routes.putIfAbsent(c.id(), group);
+            if (owner != null && owner != group) {
+                LOG.log(System.Logger.Level.ERROR, "cmd " + c.id() + " is served by groups " + owner.config.name()
+                        + " and " + group.config.name() + "; it stays routed to " + owner.config.name());
+                continue;
+            }
+            if (!c.name().isEmpty()) {
+                names.putIfAbsent(c.name(), c.id());
+            }
+        }
+        link.state = WorkerLink.State.READY;
+        LOG.log(System.Logger.Level.INFO, link + " ready on generation " + ready.generation());
+        group.workerFree(link);
+        onWorkerReady.run();
+    }
+
+    private void onResult(WorkerLink link, GroupQueue group, Result result) throws ProtocolException {
+        Task task = link.takeCurrent();
+        if (task == null || task.id != result.taskId()) {
+            throw new ProtocolException(link + " answered task " + result.taskId() + ", which it was not given");
+        }
+        task.complete(switch (result.status()) {
+            case REPLY -> Outcome.reply(result.ret(), result.body());
+            case NO_REPLY -> Outcome.noReply();
+            case UNKNOWN_CMD -> Outcome.unknownCmd("unknown cmd " + task.cmd);
+            case HANDLER_ERROR -> Outcome.handlerError(result.body());
+        });
+        group.workerFree(link);
+    }
+
+    /** @return the generation workers are told to load */
+    Optional<Generation> generation() {
+        return Optional.ofNullable(generation);
+    }
+}

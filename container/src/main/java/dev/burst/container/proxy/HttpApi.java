@@ -1,0 +1,84 @@
+package dev.burst.container.proxy;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The HTTP client API: {@code POST /cmd/{cmd}}, the body is the payload, the response body is the reply,
+ * header {@code Burst-Ret} carries the ret code. Errors map to HTTP statuses ({@link Outcome.Kind}) with
+ * a short JSON body {@code {"ret":..,"error":".."}}.
+ *
+ * <p>Threads: each request runs on its own Helidon virtual thread, which waits for the task's outcome.
+ */
+final class HttpApi {
+
+    static final HeaderName BURST_RET = HeaderNames.create("Burst-Ret");
+    private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
+
+    private final Dispatcher dispatcher;
+
+    HttpApi(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    void routing(HttpRouting.Builder routing) {
+        routing.post("/cmd/{cmd}", this::handle);
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) {
+        String segment = req.path().pathParameters().get("cmd");
+        OptionalInt cmd = dispatcher.resolve(segment);
+        if (cmd.isEmpty()) {
+            send(res, Outcome.unknownCmd("unknown cmd " + segment));
+            return;
+        }
+        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        CompletableFuture<Outcome> answer = new CompletableFuture<>();
+        dispatcher.submit(cmd.getAsInt(), 0, req.remotePeer().address().toString(), body, answer::complete);
+        send(res, answer.join());
+    }
+
+    private static void send(ServerResponse res, Outcome o) {
+        res.status(Status.create(o.kind().httpStatus()));
+        res.header(BURST_RET, Integer.toString(o.ret()));
+        switch (o.kind()) {
+            case REPLY -> res.send(o.body());
+            case NO_REPLY -> res.send();
+            default -> {
+                if (o.kind() == Outcome.Kind.OVERLOADED) {
+                    res.header(RETRY_AFTER, "1");
+                }
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                res.send("{\"ret\":" + o.ret() + ",\"error\":\"" + jsonEscape(o.error()) + "\"}");
+            }
+        }
+    }
+
+    static String jsonEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,234 @@
+package dev.burst.container.proxy;
+
+import dev.burst.container.ExitCode;
+import dev.burst.container.Signals;
+import dev.burst.container.config.BurstConfig;
+import dev.burst.container.plugin.Generation;
+import dev.burst.container.plugin.PluginException;
+import dev.burst.container.plugin.PluginSnapshot;
+import dev.burst.container.protocol.WireCodec;
+import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.Listening;
+import dev.burst.container.protocol.WireMessage.ProxyUp;
+import dev.burst.container.protocol.WireMessage.Shutdown;
+import io.helidon.webserver.WebServer;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy process: the only one clients talk to. It snapshots the plugins as generation 1, opens the
+ * worker socket, tells the master (which then spawns workers), waits until every group has a ready
+ * worker, opens the HTTP and Box listeners, and serves until told to stop.
+ *
+ * <p>{@link #run()} is the proxy's main thread; signal handlers, the control reader and the dispatcher
+ * only enqueue {@link Event}s for it.
+ */
+public final class Proxy {
+
+    private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
+
+    /** What the main thread waits for. */
+    private sealed interface Event {
+        /** A worker became ready (maybe every group has one now). */
+        record WorkerReady() implements Event {
+        }
+
+        /** burst.start.timeout passed. */
+        record StartTimedOut() implements Event {
+        }
+
+        /** Stop: from SIGTERM/SIGINT, the master, or the master's disappearance. */
+        record Stop(boolean fast, String why) implements Event {
+        }
+    }
+
+    private final BurstConfig config;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "proxy-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Proxy(BurstConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * @param config the configuration
+     * @return a proxy, not yet started
+     */
+    public static Proxy create(BurstConfig config) {
+        return new Proxy(config);
+    }
+
+    /**
+     * Runs the proxy until it is stopped.
+     *
+     * @return the process exit code
+     */
+    public int run() {
+        Signals.handle(sig -> events.add(new Event.Stop(sig.equals("INT"), "SIG" + sig)), "TERM", "INT");
+        Generation generation;
+        try {
+            generation = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), 1, config.groups());
+        } catch (PluginException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot load plugins: " + e.getMessage());
+            return ExitCode.BOOT_ERROR.code();
+        }
+        LOG.log(System.Logger.Level.INFO, "generation 1: " + generation.files().size() + " file(s), plugins "
+                + generation.plugins().stream().map(WireMessage.PluginFiles::name).toList());
+        Dispatcher dispatcher = new Dispatcher(config, generation, timer, () -> events.add(new Event.WorkerReady()));
+        try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher);
+             ControlLink master = ControlLink.connect(config.controlSocket(), events)) {
+            master.send(new ProxyUp());
+            timer.schedule(() -> events.add(new Event.StartTimedOut()), config.startTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            Event.Stop stop = awaitWorkers(dispatcher);
+            if (stop != null) {
+                return shutDown(dispatcher, null, null, stop);
+            }
+            WebServer http = WebServer.builder()
+                    .host(config.httpHost())
+                    .port(config.httpPort())
+                    .maxPayloadSize(config.httpMaxBody())
+                    .routing(new HttpApi(dispatcher)::routing)
+                    .build()
+                    .start();
+            BoxServer box = BoxServer.start(config.boxHost(), config.boxPort(), dispatcher, config.boxMaxPacket());
+            writePorts(http.port(), box.port());
+            master.send(new Listening(http.port(), box.port()));
+            LOG.log(System.Logger.Level.INFO, "listening: http " + config.httpHost() + ":" + http.port()
+                    + ", box " + config.boxHost() + ":" + box.port());
+            while (true) {
+                if (events.take() instanceof Event.Stop s) {
+                    return shutDown(dispatcher, http, box, s);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(System.Logger.Level.ERROR, "proxy cannot start: " + e.getMessage());
+            return ExitCode.BOOT_ERROR.code();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.FAILURE.code();
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    /** @return null once every group has a ready worker (or the start timeout passed), else the stop asked meanwhile */
+    private Event.Stop awaitWorkers(Dispatcher dispatcher) throws InterruptedException {
+        while (!dispatcher.everyGroupReady()) {
+            switch (events.take()) {
+                case Event.Stop s -> {
+                    return s;
+                }
+                case Event.StartTimedOut t -> {
+                    LOG.log(System.Logger.Level.WARNING, "not every group has a ready worker after burst.start.timeout "
+                            + config.startTimeout() + "; opening the client ports anyway");
+                    return null;
+                }
+                case Event.WorkerReady r -> {
+                    // loop: check again
+                }
+            }
+        }
+        return null;
+    }
+
+    private int shutDown(Dispatcher dispatcher, WebServer http, BoxServer box, Event.Stop stop)
+            throws InterruptedException {
+        LOG.log(System.Logger.Level.INFO, (stop.fast() ? "fast" : "graceful") + " stop (" + stop.why() + ")");
+        if (box != null) {
+            box.stopAccepting();
+        }
+        int code = ExitCode.OK.code();
+        if (stop.fast()) {
+            dispatcher.abortAll();
+        } else {
+            dispatcher.stopAccepting();
+            if (!dispatcher.awaitAllAnswered(config.stopTimeout())) {
+                LOG.log(System.Logger.Level.WARNING, "tasks still unanswered after burst.stop.timeout "
+                        + config.stopTimeout() + "; answering them as lost");
+                dispatcher.abortAll();
+                code = ExitCode.FAILURE.code();
+            }
+        }
+        if (box != null) {
+            box.closeConnections();
+        }
+        if (http != null) {
+            http.stop();
+        }
+        dispatcher.stopWorkers();
+        try {
+            Files.deleteIfExists(config.portsFile());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove " + config.portsFile() + ": " + e.getMessage());
+        }
+        LOG.log(System.Logger.Level.INFO, "stopped");
+        return code;
+    }
+
+    /** Writes {@code run/ports} (http=, box=) atomically, so tests and tools read whole files only. */
+    private void writePorts(int http, int box) throws IOException {
+        Path tmp = config.portsFile().resolveSibling("ports.tmp");
+        Files.writeString(tmp, "http=" + http + "\nbox=" + box + "\n");
+        Files.move(tmp, config.portsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The proxy's end of the master's control socket. */
+    private static final class ControlLink implements AutoCloseable {
+        private final SocketChannel channel;
+        private final OutputStream out;
+
+        private ControlLink(SocketChannel channel) {
+            this.channel = channel;
+            this.out = Channels.newOutputStream(channel);
+        }
+
+        static ControlLink connect(Path socket, BlockingQueue<Event> events) throws IOException {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ControlLink link = new ControlLink(ch);
+            Thread.ofVirtual().name("control-read").start(() -> {
+                try {
+                    DataInputStream in = WireCodec.input(Channels.newInputStream(ch));
+                    while (true) {
+                        if (WireCodec.read(in) instanceof Shutdown s) {
+                            events.add(new Event.Stop(s.fast(), "the master asked"));
+                        }
+                    }
+                } catch (IOException e) {
+                    if (ch.isOpen()) {
+                        events.add(new Event.Stop(false, "lost the master: " + e.getMessage()));
+                    }
+                }
+            });
+            return link;
+        }
+
+        synchronized void send(WireMessage m) throws IOException {
+            WireCodec.write(out, m);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.burst.api;
+
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * What a worker offers a plugin during {@link Plugin#start(PluginContext)}.
+ *
+ * <p>Threads: call {@code handle} only from {@code start}, on the task thread; registering later is
+ * refused with {@link IllegalStateException}. {@link #config()}, {@link #logger()} and {@link #worker()}
+ * may be used from any thread for the life of the generation.
+ */
+public interface PluginContext {
+
+    /**
+     * Registers the handler of a command id.
+     *
+     * @param cmd     command id, as sent by clients (HTTP {@code POST /cmd/{cmd}}, Box header cmd)
+     * @param handler runs once per request of that cmd, on the task thread
+     * @throws IllegalStateException if the cmd is already registered by this or another plugin of the
+     *                               group, or if called after {@code start} returned
+     */
+    default void handle(int cmd, Handler handler) {
+        handle(Command.of(cmd), handler);
+    }
+
+    /**
+     * Registers the handler of a command, with its name and options.
+     *
+     * @param command the command id, its optional name (usable as {@code POST /cmd/{name}}) and options
+     * @param handler runs once per request of that cmd, on the task thread
+     * @throws IllegalStateException as {@link #handle(int, Handler)}
+     */
+    void handle(Command command, Handler handler);
+
+    /**
+     * The configuration: MicroProfile Config over the same sources as the server's (system properties,
+     * environment, {@code conf/burst.properties}). By convention a plugin reads keys under
+     * {@code burst.plugin.<plugin name>.}.
+     *
+     * @return the configuration, never null
+     */
+    Config config();
+
+    /**
+     * A logger named after the plugin; its lines carry the worker's identity.
+     *
+     * @return the plugin's logger
+     */
+    System.Logger logger();
+
+    /**
+     * Who is running this plugin.
+     *
+     * @return the worker's identity and the plugin generation
+     */
+    WorkerInfo worker();
+
+    /**
+     * The plugin's name: its jar file name without {@code .jar}, or its folder name.
+     *
+     * @return the plugin name
+     */
+    String pluginName();
+}
