@@ -1,0 +1,240 @@
+package dev.burst.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real burst for a test: the master started from the unpacked distribution's lib/, with its own home
+ * (plugins/, run/) in a temporary folder, listening on free loopback ports. Stopped by PID.
+ */
+final class Burst implements AutoCloseable {
+
+    static final Path DIST = Path.of(System.getProperty("burst.it.home", "target/dist-home-not-set"));
+    static final Path FIXTURES = Path.of(System.getProperty("burst.it.fixtures", "target/fixtures"));
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final Path home;
+    final Process master;
+    final Path log;
+    int httpPort;
+    int boxPort;
+
+    private Burst(Path home, Process master, Path log) {
+        this.home = home;
+        this.master = master;
+        this.log = log;
+    }
+
+    static Builder in(Path home) {
+        return new Builder(home);
+    }
+
+    static final class Builder {
+        private final Path home;
+        private final Map<String, String> props = new LinkedHashMap<>();
+        private final List<String> jars = new ArrayList<>();
+        private final Map<String, List<String>> folders = new LinkedHashMap<>();
+
+        private Builder(Path home) {
+            this.home = home;
+            props.put("burst.http.port", "0");
+            props.put("burst.box.port", "0");
+            props.put("burst.http.host", "127.0.0.1");
+            props.put("burst.box.host", "127.0.0.1");
+            props.put("burst.stop.timeout", "PT20S");
+        }
+
+        /** A plugin jar from the fixtures, dropped into plugins/ as NAME.jar. */
+        Builder plugin(String name) {
+            jars.add(name);
+            return this;
+        }
+
+        /** A folder plugin: plugins/NAME/ holding these fixture jars. */
+        Builder folderPlugin(String name, String... fixtureJars) {
+            folders.put(name, List.of(fixtureJars));
+            return this;
+        }
+
+        Builder set(String key, String value) {
+            props.put(key, value);
+            return this;
+        }
+
+        /** Starts the master without waiting for it to serve. */
+        Burst launch() throws IOException {
+            Path plugins = Files.createDirectories(home.resolve("plugins"));
+            for (String jar : jars) {
+                Files.copy(FIXTURES.resolve(jar + ".jar"), plugins.resolve(jar + ".jar"));
+            }
+            for (var f : folders.entrySet()) {
+                Path dir = Files.createDirectories(plugins.resolve(f.getKey()));
+                for (String jar : f.getValue()) {
+                    Files.copy(FIXTURES.resolve(jar + ".jar"), dir.resolve(jar + ".jar"));
+                }
+            }
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElseThrow());
+            cmd.add("-Dburst.home=" + home);
+            props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            cmd.add("-cp");
+            cmd.add(DIST.resolve("lib") + "/*");
+            cmd.add("dev.burst.container.Main");
+            cmd.add("master");
+            Path log = home.resolve("burst.log");
+            Process p = new ProcessBuilder(cmd)
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            return new Burst(home, p, log);
+        }
+
+        /** Starts the master and waits until it serves (run/ports written). */
+        Burst start() throws IOException {
+            Burst b = launch();
+            b.awaitPorts();
+            return b;
+        }
+    }
+
+    private void awaitPorts() throws IOException {
+        Path ports = home.resolve("run/ports");
+        Instant deadline = Instant.now().plusSeconds(90);
+        while (!Files.exists(ports)) {
+            if (!master.isAlive()) {
+                close();
+                fail("burst exited " + master.exitValue() + " before serving:\n" + log());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                close();
+                fail("burst did not serve within 90 s:\n" + log());
+            }
+            pause(50);
+        }
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(ports)) {
+            p.load(r);
+        }
+        httpPort = Integer.parseInt(p.getProperty("http"));
+        boxPort = Integer.parseInt(p.getProperty("box"));
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Polls the log (test-side only) until it holds the text. */
+    void awaitLog(String text, Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        while (!log().contains(text)) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("the log never said '" + text + "' within " + within + ":\n" + log());
+            }
+            pause(50);
+        }
+    }
+
+    HttpResponse<byte[]> post(String cmd, String body) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/cmd/" + cmd))
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    BoxClient box() throws IOException {
+        return new BoxClient(boxPort);
+    }
+
+    /** @return live processes started by this burst's master whose command line has the role */
+    List<ProcessHandle> processes(String role) {
+        return master.descendants()
+                .filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains("-Dburst.role=" + role))
+                        .orElse(false))
+                .toList();
+    }
+
+    List<Long> workerPids() {
+        return processes("worker").stream().map(ProcessHandle::pid).sorted().toList();
+    }
+
+    ProcessHandle proxy() {
+        return processes("proxy").stream().findFirst().orElseThrow(() -> new AssertionError("no proxy:\n" + log()));
+    }
+
+    /** Waits until the group has this many workers, each of them ready (judged from the proxy's log). */
+    void awaitWorkers(int count, Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        while (workerPids().size() != count || !workerPids().stream().allMatch(this::ready)) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("expected " + count + " ready workers, have " + workerPids() + ":\n" + log());
+            }
+            pause(50);
+        }
+    }
+
+    private boolean ready(long pid) {
+        return log().contains("pid " + pid + " ready on generation");
+    }
+
+    /** SIGTERM to the master; waits for its exit. */
+    int terminate(Duration within) throws InterruptedException {
+        master.destroy();
+        if (!master.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            fail("master did not exit within " + within + " of SIGTERM:\n" + log());
+        }
+        return master.exitValue();
+    }
+
+    /** Sends a signal by name to the master (INT, HUP ...). */
+    void signal(String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(master.pid())).inheritIO().start().waitFor();
+    }
+
+    /** Stops everything this burst started, whatever state it is in. */
+    @Override
+    public void close() {
+        List<ProcessHandle> all = master.descendants().toList();
+        if (master.isAlive()) {
+            master.destroy();
+            try {
+                master.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        master.destroyForcibly();
+        all.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
