@@ -1,0 +1,221 @@
+package dev.burst.container.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static final Path HOME = Path.of("/opt/burst");
+
+    private static BurstConfig load(Map<String, String> values) {
+        return ConfigLoader.from(MapConfigSource.config(values), HOME);
+    }
+
+    private static ConfigException refused(Map<String, String> values) {
+        return assertThrows(ConfigException.class, () -> load(values));
+    }
+
+    private static void assertMentions(ConfigException e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), () -> "'" + e.getMessage() + "' should mention '" + part + "'");
+        }
+    }
+
+    @Test
+    void an_empty_config_gives_the_documented_defaults() {
+        BurstConfig c = load(Map.of());
+
+        assertEquals(8080, c.httpPort());
+        assertEquals(9900, c.boxPort());
+        assertEquals(1048576, c.boxMaxPacket());
+        assertEquals("127.0.0.1", c.httpHost());
+        assertEquals("127.0.0.1", c.boxHost());
+        assertEquals(Duration.ofSeconds(30), c.stopTimeout());
+        assertEquals(3, c.bootRetries());
+        assertEquals(HOME.resolve("run"), c.runDir());
+        assertEquals(HOME.resolve("plugins"), c.pluginsDir());
+        assertEquals(List.of(new GroupConfig("default", 2, Set.of(), 1000, Duration.ofSeconds(5))), c.groups());
+    }
+
+    @Test
+    void the_default_group_loads_every_plugin() {
+        GroupConfig g = load(Map.of()).groups().getFirst();
+
+        assertEquals(Set.of(), g.plugins());
+        assertTrue(g.loads("anything"));
+    }
+
+    @Test
+    void sockets_and_the_plugin_cache_live_in_the_run_directory() {
+        BurstConfig c = load(Map.of("burst.run.dir", "/var/run/burst"));
+
+        assertEquals(Path.of("/var/run/burst"), c.runDir());
+        assertEquals(Path.of("/var/run/burst/proxy.sock"), c.proxySocket());
+        assertEquals(Path.of("/var/run/burst/control.sock"), c.controlSocket());
+        assertEquals(Path.of("/var/run/burst/plugins"), c.pluginCache());
+    }
+
+    @Test
+    void a_relative_run_directory_resolves_against_home() {
+        assertEquals(HOME.resolve("state/run"), load(Map.of("burst.run.dir", "state/./run")).runDir());
+    }
+
+    @Test
+    void a_negative_worker_count_is_refused_naming_the_key_and_the_value() {
+        ConfigException e = refused(Map.of("burst.group.default.workers", "-1"));
+
+        assertMentions(e, "burst.group.default.workers", "-1");
+    }
+
+    @Test
+    void a_worker_count_above_the_maximum_is_refused() {
+        ConfigException e = refused(Map.of("burst.group.default.workers", String.valueOf(ConfigLoader.MAX_WORKERS + 1)));
+
+        assertMentions(e, "burst.group.default.workers", "257");
+    }
+
+    @Test
+    void a_non_numeric_worker_count_is_refused_naming_the_key() {
+        assertMentions(refused(Map.of("burst.group.default.workers", "two")), "burst.group.default.workers", "two");
+    }
+
+    @Test
+    void a_key_for_a_group_that_is_not_configured_is_refused_naming_the_key() {
+        ConfigException e = refused(Map.of("burst.group.nosuch.workers", "1"));
+
+        assertMentions(e, "burst.group.nosuch.workers", "nosuch");
+    }
+
+    @Test
+    void an_unknown_key_of_a_configured_group_is_refused_naming_the_key() {
+        assertMentions(refused(Map.of("burst.group.default.wrokers", "1")), "burst.group.default.wrokers");
+    }
+
+    @Test
+    void a_port_out_of_range_is_refused_naming_the_key() {
+        ConfigException e = refused(Map.of("burst.http.port", "70000"));
+
+        assertMentions(e, "burst.http.port", "70000", "65535");
+    }
+
+    @Test
+    void port_zero_asks_for_any_free_port() {
+        assertEquals(0, load(Map.of("burst.box.port", "0")).boxPort());
+    }
+
+    @Test
+    void a_max_packet_smaller_than_the_box_header_is_refused() {
+        assertMentions(refused(Map.of("burst.box.max-packet", "23")), "burst.box.max-packet", "23");
+    }
+
+    @Test
+    void a_malformed_duration_is_refused_naming_the_key() {
+        ConfigException e = refused(Map.of("burst.group.default.queue-timeout", "5s"));
+
+        assertMentions(e, "burst.group.default.queue-timeout", "5s", "ISO-8601");
+    }
+
+    @Test
+    void a_duration_below_the_minimum_is_refused_naming_the_key() {
+        assertMentions(refused(Map.of("burst.stop.timeout", "-PT1S")), "burst.stop.timeout", "-PT1S");
+    }
+
+    @Test
+    void durations_are_read_as_iso_8601() {
+        BurstConfig c = load(Map.of("burst.stop.timeout", "PT0.5S", "burst.group.default.queue-timeout", "PT2M"));
+
+        assertEquals(Duration.ofMillis(500), c.stopTimeout());
+        assertEquals(Duration.ofMinutes(2), c.groups().getFirst().queueTimeout());
+    }
+
+    @Test
+    void a_typo_under_burst_is_refused_naming_the_key() {
+        ConfigException e = refused(Map.of("burst.htp.port", "8081"));
+
+        assertMentions(e, "burst.htp.port", "unknown key");
+    }
+
+    @Test
+    void plugin_keys_are_left_to_the_plugins() {
+        BurstConfig c = load(Map.of("burst.plugin.hello.greeting", "hi", "burst.plugin.x.y", "z"));
+
+        assertEquals("hi", c.source().getValue("burst.plugin.hello.greeting", String.class));
+    }
+
+    @Test
+    void keys_outside_burst_are_not_checked() {
+        assertEquals(8080, load(Map.of("helidon.anything", "x", "burstx.port", "1")).httpPort());
+    }
+
+    @Test
+    void groups_are_kept_in_the_order_they_are_listed_with_their_own_settings() {
+        BurstConfig c = load(Map.of(
+                "burst.groups", "game, chat",
+                "burst.group.game.workers", "4",
+                "burst.group.chat.max-pending", "10"));
+
+        assertEquals(List.of("game", "chat"), c.groups().stream().map(GroupConfig::name).toList());
+        assertEquals(4, c.group("game").orElseThrow().workers());
+        assertEquals(2, c.group("chat").orElseThrow().workers());
+        assertEquals(10, c.group("chat").orElseThrow().maxPending());
+        assertTrue(c.group("default").isEmpty());
+    }
+
+    @Test
+    void a_group_listed_twice_is_refused() {
+        assertMentions(refused(Map.of("burst.groups", "game,chat,game")), "burst.groups", "game,chat,game", "twice");
+    }
+
+    @Test
+    void a_group_name_with_characters_a_key_cannot_carry_is_refused() {
+        assertMentions(refused(Map.of("burst.groups", "game,Chat.Room")), "burst.groups", "Chat.Room");
+    }
+
+    @Test
+    void an_empty_name_in_the_group_list_is_refused() {
+        assertMentions(refused(Map.of("burst.groups", "game,,chat")), "burst.groups");
+    }
+
+    @Test
+    void an_explicit_plugin_selection_parses_into_a_set() {
+        GroupConfig g = load(Map.of("burst.group.default.plugins", " hello , echo,hello ")).groups().getFirst();
+
+        assertEquals(Set.of("hello", "echo"), g.plugins());
+        assertTrue(g.loads("echo"));
+        assertFalse(g.loads("slow"));
+    }
+
+    @Test
+    void a_plugin_selection_mixing_star_and_names_is_refused() {
+        assertMentions(refused(Map.of("burst.group.default.plugins", "hello,*")), "burst.group.default.plugins");
+    }
+
+    @Test
+    void jvm_options_are_split_on_whitespace() {
+        BurstConfig c = load(Map.of("burst.worker.jvm-options", "  -Xmx64m\t-Dfoo=bar \n -XX:+UseZGC "));
+
+        assertEquals(List.of("-Xmx64m", "-Dfoo=bar", "-XX:+UseZGC"), c.workerJvmOptions());
+    }
+
+    @Test
+    void jvm_options_have_defaults_for_workers_and_the_proxy() {
+        BurstConfig c = load(Map.of());
+
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx256m"), c.workerJvmOptions());
+        assertEquals(List.of("-Xmx512m"), c.proxyJvmOptions());
+    }
+
+    @Test
+    void a_host_with_whitespace_is_refused_naming_the_key() {
+        assertMentions(refused(Map.of("burst.http.host", "0.0.0.0 1.2.3.4")), "burst.http.host");
+    }
+}

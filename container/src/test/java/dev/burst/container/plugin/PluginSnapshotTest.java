@@ -1,0 +1,294 @@
+package dev.burst.container.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.burst.container.config.GroupConfig;
+import dev.burst.container.plugin.Generation.CachedFile;
+import dev.burst.container.protocol.WireMessage.PluginFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginSnapshotTest {
+
+    private static final List<GroupConfig> ALL_PLUGINS =
+            List.of(new GroupConfig("default", 1, Set.of(), 10, Duration.ofSeconds(1)));
+
+    @TempDir
+    Path tmp;
+    Path plugins;
+    Path cache;
+
+    @BeforeEach
+    void folders() throws IOException {
+        plugins = Files.createDirectory(tmp.resolve("plugins"));
+        cache = tmp.resolve("run/plugins");
+    }
+
+    private Generation snapshot() throws PluginException {
+        return PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS);
+    }
+
+    private PluginException refused() {
+        return assertThrows(PluginException.class, this::snapshot);
+    }
+
+    private static void assertMentions(Exception e, String part) {
+        assertTrue(e.getMessage().contains(part), () -> "'" + e.getMessage() + "' should mention '" + part + "'");
+    }
+
+    /** Writes a jar holding these entries, in this order. */
+    private static Path jar(Path file, Map<String, String> entries) throws IOException {
+        Files.createDirectories(file.getParent());
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(file))) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                out.putNextEntry(new ZipEntry(e.getKey()));
+                out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        return file;
+    }
+
+    /** A plugin jar: it names its entry class in the service file. */
+    private static Path pluginJar(Path file, String entryClass) throws IOException {
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put(PluginSnapshot.SERVICE_ENTRY, entryClass + "\n");
+        entries.put(entryClass.replace('.', '/') + ".class", "not really bytecode: " + entryClass);
+        return jar(file, entries);
+    }
+
+    /** A library jar: no service file. */
+    private static Path libJar(Path file, String content) throws IOException {
+        return jar(file, Map.of("lib/Thing.txt", content));
+    }
+
+    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    private List<String> cacheFileNames() throws IOException {
+        try (Stream<Path> s = Files.list(cache)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void a_jar_plugin_is_cached_under_the_sha256_of_its_bytes() throws Exception {
+        Path source = pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        String sha = sha256(source);
+
+        Generation g = snapshot();
+
+        Path cached = cache.resolve(sha + ".jar");
+        assertEquals(1, g.number());
+        assertEquals(List.of(new PluginFiles("hello", List.of(cached.toString()))), g.plugins());
+        assertEquals(List.of(new CachedFile("hello", source.toString(), sha, cached.toString())), g.files());
+        assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(cached));
+    }
+
+    @Test
+    void the_cache_holds_only_finished_copies() throws Exception {
+        String sha = sha256(pluginJar(plugins.resolve("hello.jar"), "com.example.Hello"));
+
+        snapshot();
+
+        assertEquals(List.of(sha + ".jar"), cacheFileNames());
+    }
+
+    @Test
+    void a_folder_with_a_plugin_jar_and_a_library_jar_is_one_plugin_of_two_files() throws Exception {
+        Path app = pluginJar(plugins.resolve("game/game.jar"), "com.example.Game");
+        Path lib = libJar(plugins.resolve("game/gson.jar"), "gson");
+
+        Generation g = snapshot();
+
+        assertEquals(1, g.plugins().size());
+        PluginFiles game = g.plugins().getFirst();
+        assertEquals("game", game.name());
+        assertEquals(List.of(cache.resolve(sha256(app) + ".jar").toString(), cache.resolve(sha256(lib) + ".jar").toString()),
+                game.files());
+        assertEquals(List.of("game", "game"), g.files().stream().map(CachedFile::plugin).toList());
+    }
+
+    @Test
+    void plugins_are_listed_by_name() throws Exception {
+        pluginJar(plugins.resolve("zeta.jar"), "z.Z");
+        pluginJar(plugins.resolve("alpha/alpha.jar"), "a.A");
+        pluginJar(plugins.resolve("mid.jar"), "m.M");
+
+        assertEquals(List.of("alpha", "mid", "zeta"), snapshot().plugins().stream().map(PluginFiles::name).toList());
+    }
+
+    @Test
+    void a_jar_without_the_service_entry_is_refused_naming_the_plugin() throws Exception {
+        libJar(plugins.resolve("lonely.jar"), "no entry class here");
+
+        PluginException e = refused();
+
+        assertMentions(e, "lonely");
+        assertMentions(e, PluginSnapshot.SERVICE_ENTRY);
+    }
+
+    @Test
+    void a_folder_whose_jars_all_lack_the_service_entry_is_refused_naming_the_plugin() throws Exception {
+        libJar(plugins.resolve("libsonly/a.jar"), "a");
+        libJar(plugins.resolve("libsonly/b.jar"), "b");
+
+        assertMentions(refused(), "libsonly");
+    }
+
+    @Test
+    void a_folder_with_two_plugin_jars_is_refused_naming_the_plugin() throws Exception {
+        pluginJar(plugins.resolve("twice/one.jar"), "a.One");
+        pluginJar(plugins.resolve("twice/two.jar"), "a.Two");
+
+        PluginException e = refused();
+
+        assertMentions(e, "twice");
+        assertMentions(e, "2 jars");
+    }
+
+    @Test
+    void a_garbage_file_named_like_a_jar_is_refused_naming_the_file() throws Exception {
+        Files.writeString(plugins.resolve("x.jar"), "this is not a zip file");
+
+        assertMentions(refused(), "x.jar");
+    }
+
+    @Test
+    void a_truncated_copy_of_a_valid_jar_is_refused_naming_the_file() throws Exception {
+        byte[] whole = Files.readAllBytes(pluginJar(tmp.resolve("whole.jar"), "com.example.Hello"));
+        Files.write(plugins.resolve("half.jar"), Arrays.copyOf(whole, whole.length / 2));
+
+        PluginException e = refused();
+
+        assertMentions(e, "half.jar");
+    }
+
+    @Test
+    void a_jar_missing_only_its_last_byte_is_refused() throws Exception {
+        byte[] whole = Files.readAllBytes(pluginJar(tmp.resolve("whole.jar"), "com.example.Hello"));
+        Files.write(plugins.resolve("almost.jar"), Arrays.copyOf(whole, whole.length - 1));
+
+        assertMentions(refused(), "almost.jar");
+    }
+
+    @Test
+    void hidden_entries_other_files_and_folders_without_jars_are_ignored() throws Exception {
+        pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        Files.writeString(plugins.resolve(".half-uploaded.jar"), "garbage");
+        Files.writeString(plugins.resolve("README.txt"), "read me");
+        Files.writeString(plugins.resolve("hello.jar.bak"), "garbage");
+        Files.createDirectories(plugins.resolve("docs"));
+        Files.writeString(plugins.resolve("docs/notes.md"), "notes");
+        Files.createDirectories(plugins.resolve(".git"));
+        Files.writeString(plugins.resolve(".git/broken.jar"), "garbage");
+
+        Generation g = snapshot();
+
+        assertEquals(List.of("hello"), g.plugins().stream().map(PluginFiles::name).toList());
+        assertEquals(1, g.files().size());
+    }
+
+    @Test
+    void an_empty_plugins_folder_gives_an_empty_generation() throws Exception {
+        Generation g = snapshot();
+
+        assertEquals(List.of(), g.plugins());
+        assertEquals(List.of(), g.files());
+    }
+
+    @Test
+    void a_missing_plugins_folder_is_refused_naming_it() {
+        Path nowhere = tmp.resolve("nowhere");
+
+        PluginException e = assertThrows(PluginException.class,
+                () -> PluginSnapshot.take(nowhere, cache, 1, ALL_PLUGINS));
+
+        assertMentions(e, nowhere.toString());
+    }
+
+    @Test
+    void identical_files_share_one_cache_file() throws Exception {
+        pluginJar(plugins.resolve("a/a.jar"), "a.A");
+        Path libA = libJar(plugins.resolve("a/common.jar"), "same bytes");
+        pluginJar(plugins.resolve("b/b.jar"), "b.B");
+        Files.copy(libA, plugins.resolve("b/common.jar"));
+
+        Generation g = snapshot();
+
+        String sharedLib = cache.resolve(sha256(libA) + ".jar").toString();
+        assertEquals(sharedLib, g.plugins().get(0).files().get(1));
+        assertEquals(sharedLib, g.plugins().get(1).files().get(1));
+        assertEquals(4, g.files().size());
+        assertEquals(3, cacheFileNames().size());
+    }
+
+    @Test
+    void a_second_snapshot_of_unchanged_plugins_reuses_the_cached_files() throws Exception {
+        pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        Generation first = snapshot();
+
+        Generation second = PluginSnapshot.take(plugins, cache, 2, ALL_PLUGINS);
+
+        assertEquals(2, second.number());
+        assertEquals(first.plugins(), second.plugins());
+        assertEquals(1, cacheFileNames().size());
+    }
+
+    @Test
+    void overwriting_a_plugin_after_the_snapshot_leaves_the_cached_copy_alone() throws Exception {
+        Path source = pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        byte[] before = Files.readAllBytes(source);
+        Generation g = snapshot();
+
+        try (OutputStream out = Files.newOutputStream(source)) {
+            out.write("overwritten by the operator".getBytes(StandardCharsets.UTF_8));
+        }
+
+        assertArrayEquals(before, Files.readAllBytes(Path.of(g.plugins().getFirst().files().getFirst())));
+    }
+
+    @Test
+    void a_group_selecting_a_plugin_that_is_not_there_is_refused_naming_the_key() throws Exception {
+        pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        List<GroupConfig> groups = List.of(new GroupConfig("game", 1, Set.of("nope"), 10, Duration.ofSeconds(1)));
+
+        PluginException e = assertThrows(PluginException.class, () -> PluginSnapshot.take(plugins, cache, 1, groups));
+
+        assertMentions(e, "burst.group.game.plugins");
+        assertMentions(e, "nope");
+    }
+
+    @Test
+    void a_group_selecting_plugins_that_are_there_gets_only_those() throws Exception {
+        pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        pluginJar(plugins.resolve("echo.jar"), "com.example.Echo");
+        GroupConfig game = new GroupConfig("game", 1, Set.of("echo"), 10, Duration.ofSeconds(1));
+
+        Generation g = PluginSnapshot.take(plugins, cache, 1, List.of(game));
+
+        assertEquals(List.of("echo"), g.pluginsOf(game).stream().map(PluginFiles::name).toList());
+    }
+}
