@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 
 /**
  * Copies {@code plugins/} into the content-addressed cache ({@code run/plugins/<sha256>.jar}) and
@@ -58,15 +59,23 @@ public final class PluginSnapshot {
                 if (fileName.startsWith(".")) {
                     continue;
                 }
+                PluginFiles plugin;
                 if (Files.isDirectory(entry)) {
                     List<Path> jars = list(entry).stream().filter(PluginSnapshot::isJar).toList();
                     if (jars.isEmpty()) {
                         continue;
                     }
-                    plugins.add(cache(fileName, jars, cacheDir, files));
+                    plugin = cache(fileName, jars, cacheDir, files);
                 } else if (isJar(entry)) {
-                    plugins.add(cache(fileName.substring(0, fileName.length() - 4), List.of(entry), cacheDir, files));
+                    plugin = cache(fileName.substring(0, fileName.length() - 4), List.of(entry), cacheDir, files);
+                } else {
+                    continue;
                 }
+                if (plugins.stream().anyMatch(p -> p.name().equals(plugin.name()))) {
+                    throw new PluginException("two plugins are named " + plugin.name() + " in " + pluginsDir
+                            + ": " + plugin.name() + ".jar and the folder " + plugin.name() + "/; remove one");
+                }
+                plugins.add(plugin);
             }
         } catch (IOException e) {
             throw new PluginException("cannot snapshot " + pluginsDir + ": " + e, e);
@@ -137,19 +146,30 @@ public final class PluginSnapshot {
     }
 
     /**
-     * Reads every entry of the cached copy, so a half-copied or corrupt jar fails here (bad central
-     * directory, CRC mismatch) and not in a worker.
+     * Reads every entry of the cached copy and checks its size and CRC-32 against the jar's directory,
+     * so a half-copied or corrupt jar fails here and not in a worker. (Reading through {@link JarFile}
+     * alone does not check CRCs.)
      *
      * @return whether this jar holds the plugin service entry
      */
     private static boolean validate(String plugin, Path source, Path copy) throws PluginException {
         try (JarFile jar = new JarFile(copy.toFile(), false)) {
             boolean service = false;
+            byte[] buffer = new byte[16 * 1024];
             Enumeration<JarEntry> entries = jar.entries();
             while (entries.hasMoreElements()) {
                 JarEntry e = entries.nextElement();
+                CRC32 crc = new CRC32();
+                long size = 0;
                 try (InputStream in = jar.getInputStream(e)) {
-                    in.transferTo(OutputStream.nullOutputStream());
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        crc.update(buffer, 0, n);
+                        size += n;
+                    }
+                }
+                if (e.getSize() >= 0 && size != e.getSize() || e.getCrc() >= 0 && crc.getValue() != e.getCrc()) {
+                    throw new PluginException("plugin " + plugin + ": " + source + " is corrupt: entry " + e.getName()
+                            + " does not match its size or CRC");
                 }
                 service |= e.getName().equals(SERVICE_ENTRY);
             }

@@ -43,7 +43,42 @@ class ConfigLoaderTest {
         assertEquals(3, c.bootRetries());
         assertEquals(HOME.resolve("run"), c.runDir());
         assertEquals(HOME.resolve("plugins"), c.pluginsDir());
-        assertEquals(List.of(new GroupConfig("default", 2, Set.of(), 1000, Duration.ofSeconds(5))), c.groups());
+        assertEquals(1, c.groups().size());
+        GroupConfig g = c.groups().getFirst();
+        assertEquals("default", g.name());
+        assertEquals(2, g.workers());
+        assertEquals(1000, g.maxPending());
+        assertEquals(Duration.ofSeconds(5), g.queueTimeout());
+    }
+
+    @Test
+    void a_group_by_default_times_tasks_out_after_thirty_seconds_and_never_recycles_its_workers() {
+        GroupConfig g = load(Map.of()).groups().getFirst();
+
+        assertEquals(Duration.ofSeconds(30), g.taskTimeout());
+        assertEquals(0, g.maxRequests());
+        assertEquals(0, g.maxRequestsJitter());
+    }
+
+    @Test
+    void recycling_is_set_per_group() {
+        GroupConfig g = load(Map.of("burst.group.default.max-requests", "1000",
+                "burst.group.default.max-requests-jitter", "50",
+                "burst.group.default.task-timeout", "PT2S")).groups().getFirst();
+
+        assertEquals(1000, g.maxRequests());
+        assertEquals(50, g.maxRequestsJitter());
+        assertEquals(Duration.ofSeconds(2), g.taskTimeout());
+    }
+
+    @Test
+    void a_negative_max_requests_is_refused_naming_the_key() {
+        assertMentions(refused(Map.of("burst.group.default.max-requests", "-5")), "burst.group.default.max-requests", "-5");
+    }
+
+    @Test
+    void a_task_timeout_of_zero_is_refused_naming_the_key() {
+        assertMentions(refused(Map.of("burst.group.default.task-timeout", "PT0S")), "burst.group.default.task-timeout");
     }
 
     @Test

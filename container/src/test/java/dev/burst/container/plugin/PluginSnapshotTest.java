@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.GroupConfig;
+import dev.burst.container.config.MapConfigSource;
 import dev.burst.container.plugin.Generation.CachedFile;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import java.io.IOException;
@@ -15,13 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PluginSnapshotTest {
 
-    private static final List<GroupConfig> ALL_PLUGINS =
-            List.of(new GroupConfig("default", 1, Set.of(), 10, Duration.ofSeconds(1)));
+    private static final List<GroupConfig> ALL_PLUGINS = groups(Map.of());
 
     @TempDir
     Path tmp;
@@ -43,6 +42,11 @@ class PluginSnapshotTest {
     void folders() throws IOException {
         plugins = Files.createDirectory(tmp.resolve("plugins"));
         cache = tmp.resolve("run/plugins");
+    }
+
+    /** Groups as the configuration would give them. */
+    private static List<GroupConfig> groups(Map<String, String> settings) {
+        return ConfigLoader.from(MapConfigSource.config(settings), Path.of("/opt/burst")).groups();
     }
 
     private Generation snapshot() throws PluginException {
@@ -273,7 +277,7 @@ class PluginSnapshotTest {
     @Test
     void a_group_selecting_a_plugin_that_is_not_there_is_refused_naming_the_key() throws Exception {
         pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
-        List<GroupConfig> groups = List.of(new GroupConfig("game", 1, Set.of("nope"), 10, Duration.ofSeconds(1)));
+        List<GroupConfig> groups = groups(Map.of("burst.groups", "game", "burst.group.game.plugins", "nope"));
 
         PluginException e = assertThrows(PluginException.class, () -> PluginSnapshot.take(plugins, cache, 1, groups));
 
@@ -285,10 +289,49 @@ class PluginSnapshotTest {
     void a_group_selecting_plugins_that_are_there_gets_only_those() throws Exception {
         pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
         pluginJar(plugins.resolve("echo.jar"), "com.example.Echo");
-        GroupConfig game = new GroupConfig("game", 1, Set.of("echo"), 10, Duration.ofSeconds(1));
+        List<GroupConfig> groups = groups(Map.of("burst.groups", "game", "burst.group.game.plugins", "echo"));
+        GroupConfig game = groups.getFirst();
 
-        Generation g = PluginSnapshot.take(plugins, cache, 1, List.of(game));
+        Generation g = PluginSnapshot.take(plugins, cache, 1, groups);
 
         assertEquals(List.of("echo"), g.pluginsOf(game).stream().map(PluginFiles::name).toList());
+    }
+
+    @Test
+    void a_jar_whose_entry_bytes_were_corrupted_is_refused_naming_the_file() throws Exception {
+        byte[] content = "stored, not compressed: only its CRC tells a flipped byte".getBytes(StandardCharsets.UTF_8);
+        Path jar = plugins.resolve("hello.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new ZipEntry(PluginSnapshot.SERVICE_ENTRY));
+            out.write("x.Hello\n".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+            ZipEntry stored = new ZipEntry("x/data.txt");
+            stored.setMethod(ZipEntry.STORED);
+            stored.setSize(content.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(content);
+            stored.setCrc(crc.getValue());
+            out.putNextEntry(stored);
+            out.write(content);
+            out.closeEntry();
+        }
+        byte[] bytes = Files.readAllBytes(jar);
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("flipped");
+        bytes[at] ^= 0x20;
+        Files.write(jar, bytes);
+
+        PluginException e = refused();
+        assertMentions(e, "hello.jar");
+        assertMentions(e, "x/data.txt");
+    }
+
+    @Test
+    void a_jar_and_a_folder_of_the_same_name_are_refused_naming_both() throws Exception {
+        pluginJar(plugins.resolve("hello.jar"), "x.Hello");
+        pluginJar(plugins.resolve("hello/hello.jar"), "x.Hello");
+
+        PluginException e = refused();
+        assertMentions(e, "two plugins are named hello");
+        assertMentions(e, "hello.jar and the folder hello/");
     }
 }

@@ -8,17 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
+import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
 import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.protocol.WireMessage.Recycle;
+import dev.burst.container.protocol.WireMessage.Reload;
+import dev.burst.container.protocol.WireMessage.Reloaded;
 import dev.burst.container.protocol.WireMessage.Result;
+import dev.burst.container.protocol.WireMessage.Retire;
 import dev.burst.container.protocol.WireMessage.Shutdown;
 import dev.burst.container.protocol.WireMessage.Status;
 import dev.burst.container.protocol.WireMessage.Stop;
+import dev.burst.container.protocol.WireMessage.Stuck;
 import dev.burst.container.protocol.WireMessage.Task;
+import dev.burst.container.protocol.WireMessage.WorkerReady;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -27,9 +34,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class WireCodecTest {
 
@@ -49,6 +59,44 @@ class WireCodecTest {
     /** A well-formed frame around a type byte and payload. */
     private static byte[] frame(int type, byte[] payload) {
         return frame(1 + payload.length, type, payload);
+    }
+
+    /** One message of every type, with every field set to something a lost or swapped field would change. */
+    static List<WireMessage> oneOfEach() {
+        return List.of(
+                new Hello("game", 2, 4121L),
+                new Load(3, List.of(new PluginFiles("hello", List.of("/run/plugins/aa.jar", "/run/plugins/bb.jar")))),
+                new Ready(3, List.of(new CmdInfo(1001, "login", true), new CmdInfo(1002, "", false))),
+                new LoadFailed(4, "plugin hello: no entry class"),
+                new Task(9L, 1001, 77, "127.0.0.1:40000", new byte[] {1, 2, 3}),
+                new Result(9L, Status.HANDLER_ERROR, RetCode.HANDLER_ERROR, new byte[] {4, 5}),
+                new Stop(),
+                new Leaked(2, "thread pool-1-thread-1 holds the old loader"),
+                new ProxyUp(),
+                new Listening(8080, 9900),
+                new Shutdown(true),
+                new WorkerReady("game", 2, 4121L, 5),
+                new Recycle(4121L, "max-requests 1000 reached"),
+                new Stuck(4122L, "cmd 1001 ran past task-timeout PT30S"),
+                new Reload(),
+                new Reloaded(true, 6, "generation 6 serving in every group"),
+                new Retire(4123L));
+    }
+
+    @Test
+    void every_message_type_has_a_round_trip_case_here() {
+        Set<Class<?>> covered = oneOfEach().stream().map(Object::getClass).collect(Collectors.toSet());
+
+        assertEquals(Set.of(WireMessage.class.getPermittedSubclasses()), covered);
+    }
+
+    @ParameterizedTest
+    @MethodSource("oneOfEach")
+    void every_message_type_reads_back_as_what_was_written(WireMessage message) throws IOException {
+        WireMessage back = roundTrip(message);
+
+        assertEquals(message.getClass(), back.getClass());
+        assertArrayEquals(WireCodec.encode(message), WireCodec.encode(back));
     }
 
     @Test
@@ -137,6 +185,17 @@ class WireCodecTest {
     void a_graceful_and_a_fast_shutdown_round_trip() throws IOException {
         assertEquals(new Shutdown(false), roundTrip(new Shutdown(false)));
         assertEquals(new Shutdown(true), roundTrip(new Shutdown(true)));
+    }
+
+    @Test
+    void the_reload_and_recycle_frames_between_master_and_proxy_round_trip() throws IOException {
+        assertEquals(new Reload(), roundTrip(new Reload()));
+        assertEquals(new Reloaded(false, 5, "canary game#1: LOAD_FAILED"), roundTrip(new Reloaded(false, 5, "canary game#1: LOAD_FAILED")));
+        assertEquals(new WorkerReady("chat", 1, 99L, 5), roundTrip(new WorkerReady("chat", 1, 99L, 5)));
+        assertEquals(new Recycle(99L, "leaked"), roundTrip(new Recycle(99L, "leaked")));
+        assertEquals(new Stuck(99L, "past task-timeout"), roundTrip(new Stuck(99L, "past task-timeout")));
+        assertEquals(new Retire(99L), roundTrip(new Retire(99L)));
+        assertEquals(new Leaked(3, "detail"), roundTrip(new Leaked(3, "detail")));
     }
 
     @Test
