@@ -36,7 +36,22 @@ public final class ConfigLoader {
             "burst.box.host", "burst.box.port", "burst.box.max-packet",
             "burst.groups", "burst.stop.timeout", "burst.start.timeout",
             "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.proxy.jvm-options");
-    private static final Set<String> GROUP_KEYS = Set.of("workers", "plugins", "max-pending", "queue-timeout");
+    private static final Set<String> GROUP_KEYS = Set.of("workers", "plugins", "max-pending", "queue-timeout",
+            "task-timeout", "max-requests", "max-requests-jitter");
+
+    /**
+     * Every key an operator may set, group keys written {@code burst.group.<g>.<key>}; not the ones the
+     * launcher sets (burst.home, burst.conf, burst.role) nor plugins' own (burst.plugin.*).
+     *
+     * @return the keys, sorted
+     */
+    public static List<String> operatorKeys() {
+        List<String> keys = new ArrayList<>();
+        GLOBAL_KEYS.stream().filter(k -> !Set.of("burst.home", "burst.conf", "burst.role").contains(k)).forEach(keys::add);
+        GROUP_KEYS.forEach(k -> keys.add("burst.group.<g>." + k));
+        keys.sort(null);
+        return keys;
+    }
 
     /** Largest worker count of a group. */
     public static final int MAX_WORKERS = 256;
@@ -97,7 +112,10 @@ public final class ConfigLoader {
                     integer(prefix + "workers", 2, 0, MAX_WORKERS),
                     pluginSelection(prefix + "plugins"),
                     integer(prefix + "max-pending", 1000, 0, 10_000_000),
-                    duration(prefix + "queue-timeout", "PT5S", Duration.ofMillis(1))));
+                    duration(prefix + "queue-timeout", "PT5S", Duration.ofMillis(1)),
+                    duration(prefix + "task-timeout", "PT30S", Duration.ofMillis(1)),
+                    integer(prefix + "max-requests", 0, 0, Integer.MAX_VALUE),
+                    integer(prefix + "max-requests-jitter", 0, 0, Integer.MAX_VALUE)));
         }
         return new BurstConfig(home,
                 path(home, "burst.run.dir", "run"),

@@ -4,6 +4,10 @@ import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
+import dev.burst.container.protocol.WireMessage.Recycle;
+import dev.burst.container.protocol.WireMessage.Reloaded;
+import dev.burst.container.protocol.WireMessage.Stuck;
+import dev.burst.container.protocol.WireMessage.WorkerReady;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -65,6 +69,10 @@ final class ControlServer implements AutoCloseable {
                 switch (WireCodec.read(in)) {
                     case ProxyUp up -> events.accept(new Event.ProxyUp());
                     case Listening l -> events.accept(new Event.ProxyListening(l.httpPort(), l.boxPort()));
+                    case WorkerReady r -> events.accept(new Event.WorkerReady(r.pid(), r.generation()));
+                    case Recycle r -> events.accept(new Event.RecycleAsked(r.pid(), r.reason()));
+                    case Stuck s -> events.accept(new Event.WorkerStuck(s.pid(), s.detail()));
+                    case Reloaded r -> events.accept(new Event.ReloadDone(r.ok(), r.generation(), r.report()));
                     case WireMessage other -> LOG.log(System.Logger.Level.WARNING,
                             "unexpected " + other.getClass().getSimpleName() + " on the control socket");
                 }

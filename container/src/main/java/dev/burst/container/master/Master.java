@@ -3,41 +3,57 @@ package dev.burst.container.master;
 import dev.burst.container.ExitCode;
 import dev.burst.container.Signals;
 import dev.burst.container.config.BurstConfig;
+import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.GroupConfig;
+import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.Reload;
+import dev.burst.container.protocol.WireMessage.Retire;
 import dev.burst.container.protocol.WireMessage.Shutdown;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The supervisor (gunicorn's arbiter). Starts the proxy, then every group's workers once the proxy's
  * worker socket is up; respawns the dead with backoff; gives up a worker slot that keeps failing at boot
- * and reports its group degraded; stops everything on SIGTERM (graceful) or SIGINT (fast).
+ * and reports its group degraded; runs the process-level operations (reload_workers, restart_workers,
+ * change_group, recycling); stops everything on SIGTERM (graceful) or SIGINT (fast).
  *
  * <p>One thread, the one in {@link #run()}, changes state. Signal handlers, exit callbacks, the control
- * socket reader and timers only enqueue {@link Event}s.
+ * socket reader, timers and the operation methods only enqueue {@link Event}s.
  *
  * <pre>
- * STARTING --ProxyUp--> RUNNING --TERM/INT--> STOPPING --all children gone--> (exit)
+ * STARTING --ProxyUp--> RUNNING --TERM/INT/stop--> STOPPING --all children gone--> (exit)
  * STARTING --TERM/INT--> STOPPING
  * </pre>
+ *
+ * <p>Replacing a worker (restart_workers, recycle) is spawn-first and one worker at a time: the
+ * replacement takes the same slot, and only once the proxy reports it ready is the old one retired
+ * (drained by the proxy, then stopped), so a group never runs below its size.
  */
 public final class Master {
 
     private static final System.Logger LOG = System.getLogger(Master.class.getName());
     private static final Duration STABLE_UPTIME = Duration.ofSeconds(2);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final int KEPT_REPORTS = 50;
 
     private enum State { STARTING, RUNNING, STOPPING }
 
@@ -49,24 +65,46 @@ public final class Master {
         boolean respawnScheduled;
     }
 
+    /** One spawn-first replacement: {@code fresh} is null until spawned. */
+    private static final class Replacement {
+        final Child old;
+        final String reason;
+        final Optional<Long> operation;
+        Child fresh;
+
+        Replacement(Child old, String reason, Optional<Long> operation) {
+            this.old = old;
+            this.reason = reason;
+            this.operation = operation;
+        }
+    }
+
     private final BurstConfig config;
     private final Spawner spawner;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final Map<Role, Child> children = new LinkedHashMap<>();
+    private final Map<Long, Child> children = new LinkedHashMap<>();
     private final Map<Role, Slot> slots = new HashMap<>();
+    private final Map<String, Integer> targets = new LinkedHashMap<>();
+    private final Set<Long> retiring = new HashSet<>();
+    private final Deque<Replacement> replacements = new ArrayDeque<>();
+    private final Map<Long, OperationReport> reports = new LinkedHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "master-timer");
         t.setDaemon(true);
         return t;
     });
+    private Replacement inFlight;
+    private Optional<Long> pendingReload = Optional.empty();
+    private long operationIds;
     private State state = State.STARTING;
     private boolean everListened;
     private int exitCode = ExitCode.OK.code();
-    private Consumer<Shutdown> toProxy = s -> { };
+    private Predicate<WireMessage> toProxy = m -> false;
 
     Master(BurstConfig config, Spawner spawner) {
         this.config = config;
         this.spawner = spawner;
+        config.groups().forEach(g -> targets.put(g.name(), g.workers()));
     }
 
     /**
@@ -75,6 +113,35 @@ public final class Master {
      */
     public static Master create(BurstConfig config) {
         return new Master(config, new ProcessSpawner(config));
+    }
+
+    /** reload_workers: the proxy snapshots the plugins and swaps every worker to the new generation. */
+    public void reloadWorkers() {
+        events.add(new Event.ReloadWorkers());
+    }
+
+    /** restart_workers: every worker is replaced, spawn-first, one at a time. */
+    public void restartWorkers() {
+        events.add(new Event.RestartWorkers());
+    }
+
+    /**
+     * change_group: spawn, or drain and stop, workers until the group has this many.
+     *
+     * @param group   a configured group
+     * @param workers 0 .. {@link ConfigLoader#MAX_WORKERS}
+     */
+    public void changeGroup(String group, int workers) {
+        events.add(new Event.ChangeGroup(group, workers));
+    }
+
+    /**
+     * Stops burst.
+     *
+     * @param fast true: answer queued and running tasks with an error now; false: finish them first
+     */
+    public void stop(boolean fast) {
+        events.add(new Event.Stop(fast));
     }
 
     /**
@@ -95,9 +162,8 @@ public final class Master {
         }
         try (ControlServer control = ControlServer.start(config.controlSocket(), events::add)) {
             toProxy = control::send;
-            Signals.handle(name -> events.add(new Event.SignalReceived(name)), "TERM", "INT", "HUP");
-            LOG.log(System.Logger.Level.INFO, "starting burst in " + config.home() + ": groups "
-                    + config.groups().stream().map(g -> g.name() + "=" + g.workers()).toList());
+            Signals.handle(name -> events.add(new Event.SignalReceived(name)), "TERM", "INT", "HUP", "TTIN", "TTOU", "USR2");
+            LOG.log(System.Logger.Level.INFO, "starting burst in " + config.home() + ": groups " + targets);
             spawn(Role.PROXY);
             while (state != State.STOPPING || !children.isEmpty()) {
                 handle(events.take());
@@ -127,10 +193,21 @@ public final class Master {
                 LOG.log(System.Logger.Level.INFO, "burst is serving: http port " + l.httpPort() + ", box port "
                         + l.boxPort());
             }
+            case Event.WorkerReady r -> onWorkerReady(r.pid());
+            case Event.RecycleAsked r -> child(r.pid()).ifPresent(c -> replace(c, r.reason(), Optional.empty()));
+            case Event.WorkerStuck s -> child(s.pid()).ifPresent(c -> dumpAndKill(c, s.detail()));
+            case Event.ReloadDone r -> onReloadDone(r);
             case Event.RespawnDue r -> {
                 slot(r.role()).respawnScheduled = false;
-                if (state != State.STOPPING && !children.containsKey(r.role())) {
+                if (wanted(r.role())) {
                     spawn(r.role());
+                }
+            }
+            case Event.ReplacementTimedOut t -> {
+                if (inFlight != null && inFlight.fresh != null && inFlight.fresh.pid() == t.pid()) {
+                    LOG.log(System.Logger.Level.ERROR, "replacement " + inFlight.fresh.role() + " (pid " + t.pid()
+                            + ") was not ready within burst.start.timeout; killing it, keeping pid " + inFlight.old.pid());
+                    inFlight.fresh.kill();
                 }
             }
             case Event.StopDeadline d -> {
@@ -141,14 +218,35 @@ public final class Master {
                     exitCode = ExitCode.FAILURE.code();
                 }
             }
+            case Event.ReloadWorkers r -> reload();
+            case Event.RestartWorkers r -> restart();
+            case Event.ChangeGroup c -> resize(c.group(), c.workers());
+            case Event.Stop s -> beginStop(s.fast());
         }
+    }
+
+    /** @return the latest operation reports, oldest first (for the admin API) */
+    List<OperationReport> reports() {
+        return List.copyOf(reports.values());
     }
 
     private void onSignal(String name) {
         switch (name) {
             case "TERM" -> beginStop(false);
             case "INT" -> beginStop(true);
-            case "HUP" -> LOG.log(System.Logger.Level.WARNING, "SIGHUP: reload is not available in this version; ignored");
+            case "HUP" -> reload();
+            case "USR2" -> restart();
+            case "TTIN", "TTOU" -> {
+                String first = config.groups().getFirst().name();
+                int now = targets.get(first);
+                if (name.equals("TTIN")) {
+                    resize(first, now + 1);
+                } else if (now > 1) {
+                    resize(first, now - 1);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "SIGTTOU: group " + first + " keeps its last worker");
+                }
+            }
             default -> LOG.log(System.Logger.Level.WARNING, "SIG" + name + " ignored");
         }
     }
@@ -159,23 +257,188 @@ public final class Master {
         }
         state = State.RUNNING;
         for (GroupConfig g : config.groups()) {
-            for (int i = 1; i <= g.workers(); i++) {
+            for (int i = 1; i <= targets.get(g.name()); i++) {
                 Role r = Role.worker(g.name(), i);
-                Slot s = slot(r);
-                if (!children.containsKey(r) && !s.givenUp && !s.respawnScheduled) {
+                if (wanted(r) && !slot(r).respawnScheduled) {
                     spawn(r);
                 }
             }
         }
     }
 
-    private void onExit(Child child, int status) {
-        if (children.get(child.role()) != child) {
+    // ---- operations --------------------------------------------------------------------------------
+
+    private void reload() {
+        if (state != State.RUNNING) {
+            LOG.log(System.Logger.Level.WARNING, "reload_workers refused: burst is " + state.name().toLowerCase());
             return;
         }
-        children.remove(child.role());
+        long id = open("reload_workers", "snapshot of " + config.pluginsDir(), 0);
+        if (!toProxy.test(new Reload())) {
+            close(id, "failed", List.of("the proxy is not connected"));
+            return;
+        }
+        pendingReload.ifPresent(previous -> close(previous, "failed", List.of("superseded by reload #" + id)));
+        pendingReload = Optional.of(id);
+    }
+
+    private void onReloadDone(Event.ReloadDone r) {
+        LOG.log(r.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload_workers: " + r.report());
+        pendingReload.ifPresent(id -> close(id, r.ok() ? "done" : "failed", r.ok() ? List.of() : List.of(r.report())));
+        pendingReload = Optional.empty();
+        if (r.ok()) {
+            retryGivenUp("generation " + r.generation() + " is serving");
+        }
+    }
+
+    /** Slots given up after boot failures get another chance once the plugins or the workers change. */
+    private void retryGivenUp(String why) {
+        slots.forEach((role, slot) -> {
+            if (slot.givenUp) {
+                slot.givenUp = false;
+                slot.bootFailures = 0;
+                if (wanted(role)) {
+                    LOG.log(System.Logger.Level.INFO, "trying " + role + " again: " + why);
+                    spawn(role);
+                }
+            }
+        });
+    }
+
+    private void restart() {
+        if (state != State.RUNNING) {
+            LOG.log(System.Logger.Level.WARNING, "restart_workers refused: burst is " + state.name().toLowerCase());
+            return;
+        }
+        List<Child> workers = new ArrayList<>();
+        for (GroupConfig g : config.groups()) {
+            children.values().stream()
+                    .filter(c -> c.role().isWorker() && c.role().group().equals(g.name()) && !retiring.contains(c.pid()))
+                    .forEach(workers::add);
+        }
+        long id = open("restart_workers", workers.size() + " worker(s), one at a time", workers.size());
+        if (workers.isEmpty()) {
+            close(id, "done", List.of());
+        }
+        workers.forEach(c -> replace(c, "restart_workers", Optional.of(id)));
+        retryGivenUp("restart_workers");
+    }
+
+    private void resize(String group, int workers) {
+        if (!targets.containsKey(group) || workers < 0 || workers > ConfigLoader.MAX_WORKERS || state != State.RUNNING) {
+            LOG.log(System.Logger.Level.WARNING, "change_group " + group + " " + workers + " refused: "
+                    + (!targets.containsKey(group) ? "no such group" : state != State.RUNNING
+                    ? "burst is " + state.name().toLowerCase() : "workers must be 0 to " + ConfigLoader.MAX_WORKERS));
+            return;
+        }
+        int before = targets.put(group, workers);
+        long id = open("change_group", group + " " + before + " -> " + workers, Math.abs(workers - before));
+        for (int i = before + 1; i <= workers; i++) {
+            Role r = Role.worker(group, i);
+            Slot s = slot(r);
+            s.givenUp = false;
+            s.bootFailures = 0;
+            if (wanted(r)) {
+                spawn(r);
+            }
+        }
+        children.values().stream()
+                .filter(c -> c.role().isWorker() && c.role().group().equals(group) && c.role().slot() > workers)
+                .toList()
+                .forEach(this::retire);
+        for (int i = 0; i < Math.abs(workers - before); i++) {
+            progress(id, Optional.empty());
+        }
+        close(id, "done", List.of());
+    }
+
+    /** Queues a spawn-first replacement of a worker; one runs at a time. */
+    private void replace(Child old, String reason, Optional<Long> operation) {
+        if (!old.role().isWorker() || retiring.contains(old.pid()) || state != State.RUNNING
+                || replacements.stream().anyMatch(r -> r.old == old) || (inFlight != null && inFlight.old == old)) {
+            return;
+        }
+        replacements.add(new Replacement(old, reason, operation));
+        nextReplacement();
+    }
+
+    private void nextReplacement() {
+        while (inFlight == null && !replacements.isEmpty() && state == State.RUNNING) {
+            Replacement r = replacements.poll();
+            if (!children.containsKey(r.old.pid())) {
+                r.operation.ifPresent(id -> progress(id, Optional.empty()));
+                continue;
+            }
+            LOG.log(System.Logger.Level.INFO, "replacing " + r.old.role() + " (pid " + r.old.pid() + "): " + r.reason);
+            inFlight = r;
+            r.fresh = spawn(r.old.role()).orElse(null);
+            if (r.fresh == null) {
+                inFlight = null;
+                r.operation.ifPresent(id -> progress(id, Optional.of(r.old.role() + ": cannot spawn a replacement")));
+                continue;
+            }
+            long pid = r.fresh.pid();
+            timer.schedule(() -> events.add(new Event.ReplacementTimedOut(pid)), config.startTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onWorkerReady(long pid) {
+        child(pid).ifPresent(c -> {
+            Slot s = slot(c.role());
+            s.bootFailures = 0;
+        });
+        if (inFlight != null && inFlight.fresh != null && inFlight.fresh.pid() == pid) {
+            Replacement r = inFlight;
+            if (children.containsKey(r.old.pid())) {
+                retire(r.old);
+            } else {
+                finishReplacement(Optional.empty());
+            }
+        }
+    }
+
+    private void finishReplacement(Optional<String> failure) {
+        Replacement r = inFlight;
+        inFlight = null;
+        failure.ifPresent(f -> LOG.log(System.Logger.Level.ERROR, "replacing " + r.old.role() + " failed: " + f));
+        if (failure.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, r.old.role() + " replaced: pid " + r.old.pid() + " -> " + r.fresh.pid());
+        }
+        r.operation.ifPresent(id -> progress(id, failure));
+        nextReplacement();
+    }
+
+    /** Drains a worker through the proxy (no new task, stop after the current one). */
+    private void retire(Child c) {
+        if (!retiring.add(c.pid())) {
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "retiring " + c.role() + " (pid " + c.pid() + ")");
+        if (!toProxy.test(new Retire(c.pid()))) {
+            c.terminate();
+        }
+    }
+
+    /** Off the loop thread: the dump takes a while, and the kill must follow it. */
+    private void dumpAndKill(Child c, String detail) {
+        Thread.ofVirtual().name("dump " + c.pid()).start(() -> {
+            String dump = spawner.threadDump(c);
+            LOG.log(System.Logger.Level.ERROR, detail + "; thread dump of " + c.role() + " (pid " + c.pid()
+                    + ") before it is killed:\n" + dump);
+            c.kill();
+        });
+    }
+
+    // ---- children ----------------------------------------------------------------------------------
+
+    private void onExit(Child child, int status) {
+        if (children.remove(child.pid()) == null) {
+            return;
+        }
         Role role = child.role();
         String how = describe(status);
+        boolean retired = retiring.remove(child.pid());
         if (state == State.STOPPING) {
             LOG.log(System.Logger.Level.INFO, role + " (pid " + child.pid() + ") " + how);
             if (!role.isWorker()) {
@@ -183,10 +446,25 @@ public final class Master {
             }
             return;
         }
+        if (inFlight != null && inFlight.fresh == child) {
+            finishReplacement(Optional.of("replacement pid " + child.pid() + " " + how + " before it was ready; pid "
+                    + inFlight.old.pid() + " keeps serving"));
+            return;
+        }
+        if (retired) {
+            LOG.log(System.Logger.Level.INFO, role + " (pid " + child.pid() + ") retired, " + how);
+            if (inFlight != null && inFlight.old == child) {
+                finishReplacement(Optional.empty());
+            } else if (wanted(role)) {
+                spawn(role); // the group grew back while this one drained
+            }
+            return;
+        }
         Slot slot = slot(role);
         Optional<ExitCode> code = ExitCode.of(status);
+        boolean bootError = code.filter(c -> c == ExitCode.BOOT_ERROR || c == ExitCode.CONFIG_ERROR).isPresent();
         if (!role.isWorker()) {
-            if (!everListened && code.filter(c -> c == ExitCode.BOOT_ERROR || c == ExitCode.CONFIG_ERROR).isPresent()) {
+            if (!everListened && bootError) {
                 LOG.log(System.Logger.Level.ERROR, "the proxy failed to start (" + how + "); stopping");
                 exitCode = ExitCode.BOOT_ERROR.code();
                 beginStop(true);
@@ -196,12 +474,12 @@ public final class Master {
             respawnLater(role, slot, child);
             return;
         }
-        if (code.filter(c -> c == ExitCode.BOOT_ERROR || c == ExitCode.CONFIG_ERROR).isPresent()) {
+        if (bootError) {
             slot.bootFailures++;
             if (slot.bootFailures >= config.bootRetries()) {
                 slot.givenUp = true;
                 LOG.log(System.Logger.Level.ERROR, "group " + role.group() + " is degraded: " + role + " failed to boot "
-                        + slot.bootFailures + " times in a row; it is not respawned (fix the plugin, then restart burst)");
+                        + slot.bootFailures + " times in a row; it is not respawned until a reload succeeds or restart_workers");
                 return;
             }
             LOG.log(System.Logger.Level.ERROR, role + " (pid " + child.pid() + ") failed to boot (" + slot.bootFailures
@@ -211,7 +489,20 @@ public final class Master {
             LOG.log(System.Logger.Level.WARNING, role + " (pid " + child.pid() + ") " + how + "; respawning"
                     + (status == 137 ? " (SIGKILL: perhaps out of memory?)" : ""));
         }
-        respawnLater(role, slot, child);
+        if (wanted(role)) {
+            respawnLater(role, slot, child);
+        }
+    }
+
+    /** Whether a role should have a process now: configured, not given up, and none alive. */
+    private boolean wanted(Role role) {
+        if (state == State.STOPPING || slot(role).givenUp) {
+            return false;
+        }
+        if (role.isWorker() && role.slot() > targets.getOrDefault(role.group(), 0)) {
+            return false;
+        }
+        return children.values().stream().noneMatch(c -> c.role().equals(role));
     }
 
     /** Respawns at once after a stable run, with doubling delays after quick deaths. */
@@ -231,43 +522,93 @@ public final class Master {
         if (state == State.STOPPING) {
             if (fast) {
                 LOG.log(System.Logger.Level.INFO, "fast stop requested during the stop");
-                toProxy.accept(new Shutdown(true));
+                toProxy.test(new Shutdown(true));
                 children.values().forEach(Child::terminate);
             }
             return;
         }
         state = State.STOPPING;
+        replacements.clear();
         LOG.log(System.Logger.Level.INFO, (fast ? "fast" : "graceful") + " stop of " + children.size() + " process(es)");
         timer.schedule(() -> events.add(new Event.StopDeadline()),
                 (fast ? Duration.ofSeconds(5) : config.stopTimeout().plusSeconds(2)).toMillis(), TimeUnit.MILLISECONDS);
-        Child proxy = children.get(Role.PROXY);
-        if (proxy == null) {
+        Optional<Child> proxy = children.values().stream().filter(c -> !c.role().isWorker()).findFirst();
+        if (proxy.isEmpty()) {
             children.values().forEach(Child::terminate);
             return;
         }
-        toProxy.accept(new Shutdown(fast));
-        proxy.terminate();
+        toProxy.test(new Shutdown(fast));
+        proxy.get().terminate();
         if (fast) {
             children.values().forEach(Child::terminate);
         }
     }
 
-    private void spawn(Role role) {
+    private Optional<Child> spawn(Role role) {
         try {
             Child c = spawner.spawn(role, (child, status) -> events.add(new Event.ChildExited(child, status)));
-            children.put(role, c);
+            children.put(c.pid(), c);
             LOG.log(System.Logger.Level.INFO, "spawned " + role + " (pid " + c.pid() + ")");
+            return Optional.of(c);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot spawn " + role + ": " + e.getMessage());
             Slot slot = slot(role);
             slot.quickCrashes++;
             slot.respawnScheduled = true;
             timer.schedule(() -> events.add(new Event.RespawnDue(role)), MAX_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.empty();
         }
+    }
+
+    private Optional<Child> child(long pid) {
+        return Optional.ofNullable(children.get(pid));
     }
 
     private Slot slot(Role role) {
         return slots.computeIfAbsent(role, r -> new Slot());
+    }
+
+    // ---- reports -----------------------------------------------------------------------------------
+
+    private long open(String kind, String detail, int total) {
+        long id = ++operationIds;
+        OperationReport r = new OperationReport(id, kind, detail, "running", 0, total, List.of(), Instant.now(),
+                Optional.empty());
+        reports.put(id, r);
+        while (reports.size() > KEPT_REPORTS) {
+            reports.remove(reports.keySet().iterator().next());
+        }
+        LOG.log(System.Logger.Level.INFO, r.summary());
+        return id;
+    }
+
+    private void progress(long id, Optional<String> failure) {
+        OperationReport r = reports.get(id);
+        if (r == null) {
+            return;
+        }
+        List<String> failures = new ArrayList<>(r.failures());
+        failure.ifPresent(failures::add);
+        OperationReport next = new OperationReport(id, r.kind(), r.detail(), r.state(), r.done() + 1, r.total(),
+                List.copyOf(failures), r.started(), r.finished());
+        reports.put(id, next);
+        if (next.total() > 0 && next.done() >= next.total()) {
+            close(id, failures.isEmpty() ? "done" : "failed", List.of());
+        }
+    }
+
+    private void close(long id, String state, List<String> failures) {
+        OperationReport r = reports.get(id);
+        if (r == null || r.finished().isPresent()) {
+            return;
+        }
+        List<String> all = new ArrayList<>(r.failures());
+        all.addAll(failures);
+        OperationReport done = new OperationReport(id, r.kind(), r.detail(), state, r.done(), r.total(), List.copyOf(all),
+                r.started(), Optional.of(Instant.now()));
+        reports.put(id, done);
+        LOG.log(failures.isEmpty() && state.equals("done") ? System.Logger.Level.INFO : System.Logger.Level.ERROR,
+                done.summary());
     }
 
     private static String describe(int status) {

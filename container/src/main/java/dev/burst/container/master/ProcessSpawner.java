@@ -4,9 +4,16 @@ import dev.burst.container.Main;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -53,6 +60,37 @@ final class ProcessSpawner implements Spawner {
         ProcessChild child = new ProcessChild(role, p, Instant.now());
         p.onExit().thenAccept(done -> onExit.accept(child, done.exitValue()));
         return child;
+    }
+
+    /** {@code jcmd <pid> Thread.print} with the JDK that runs burst; bounded to 20 seconds. */
+    @Override
+    public String threadDump(Child child) {
+        Path jcmd = Path.of(java).resolveSibling("jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return "no thread dump: " + jcmd + " is missing (a JRE, not a JDK?)";
+        }
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(child.pid()), "Thread.print")
+                    .redirectErrorStream(true)
+                    .start();
+            CompletableFuture<String> text = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "no thread dump: " + e.getMessage();
+                }
+            }, r -> Thread.ofVirtual().start(r));
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "no thread dump: jcmd did not answer within 20 s";
+            }
+            return text.get(5, TimeUnit.SECONDS);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            return "no thread dump: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no thread dump: interrupted";
+        }
     }
 
     private record ProcessChild(Role role, Process process, Instant started) implements Child {

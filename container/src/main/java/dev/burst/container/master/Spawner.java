@@ -15,4 +15,12 @@ public interface Spawner {
      * @throws IOException when the process cannot be started
      */
     Child spawn(Role role, BiConsumer<Child, Integer> onExit) throws IOException;
+
+    /**
+     * Captures a child's thread dump. Blocking; the master calls it off its loop thread.
+     *
+     * @param child a live child
+     * @return the dump's text, or why there is none
+     */
+    String threadDump(Child child);
 }

@@ -143,6 +143,11 @@ public final class PluginGeneration implements AutoCloseable {
         return Optional.ofNullable(handlers.get(cmd));
     }
 
+    /** @return the class loaders of this generation's plugin modules, for the leak watch */
+    public List<ClassLoader> classLoaders() {
+        return started.stream().map(Started::loader).toList();
+    }
+
     /** @return every registered cmd, for the READY frame */
     public List<CmdInfo> cmds() {
         return handlers.values().stream()

@@ -2,12 +2,19 @@ package dev.burst.container.protocol;
 
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
+import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
 import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.protocol.WireMessage.Recycle;
+import dev.burst.container.protocol.WireMessage.Reload;
+import dev.burst.container.protocol.WireMessage.Reloaded;
+import dev.burst.container.protocol.WireMessage.Retire;
+import dev.burst.container.protocol.WireMessage.Stuck;
+import dev.burst.container.protocol.WireMessage.WorkerReady;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Shutdown;
 import dev.burst.container.protocol.WireMessage.Status;
@@ -39,9 +46,16 @@ public final class WireCodec {
     private static final int TASK = 5;
     private static final int RESULT = 6;
     private static final int STOP = 7;
+    private static final int LEAKED = 8;
     private static final int PROXY_UP = 20;
     private static final int LISTENING = 21;
     private static final int SHUTDOWN = 22;
+    private static final int WORKER_READY = 23;
+    private static final int RECYCLE = 24;
+    private static final int STUCK = 25;
+    private static final int RELOAD = 26;
+    private static final int RELOADED = 27;
+    private static final int RETIRE = 28;
 
     private WireCodec() {
     }
@@ -103,9 +117,16 @@ public final class WireCodec {
             case TASK -> new Task(b.getLong(), b.getInt(), b.getInt(), str(b), bytes(b));
             case RESULT -> new Result(b.getLong(), status(b.get()), b.getInt(), bytes(b));
             case STOP -> new Stop();
+            case LEAKED -> new Leaked(b.getInt(), str(b));
             case PROXY_UP -> new ProxyUp();
             case LISTENING -> new Listening(b.getInt(), b.getInt());
             case SHUTDOWN -> new Shutdown(b.get() != 0);
+            case WORKER_READY -> new WorkerReady(str(b), b.getInt(), b.getLong(), b.getInt());
+            case RECYCLE -> new Recycle(b.getLong(), str(b));
+            case STUCK -> new Stuck(b.getLong(), str(b));
+            case RELOAD -> new Reload();
+            case RELOADED -> new Reloaded(b.get() != 0, b.getInt(), str(b));
+            case RETIRE -> new Retire(b.getLong());
             default -> throw new IllegalArgumentException("unknown frame type " + type);
         };
     }
@@ -149,9 +170,16 @@ public final class WireCodec {
             case Task t -> w.type(TASK).i64(t.taskId()).i32(t.cmd()).i32(t.sn()).str(t.client()).bytes(t.body());
             case Result r -> w.type(RESULT).i64(r.taskId()).u8(r.status().ordinal()).i32(r.ret()).bytes(r.body());
             case Stop s -> w.type(STOP);
+            case Leaked l -> w.type(LEAKED).i32(l.generation()).str(l.detail());
             case ProxyUp p -> w.type(PROXY_UP);
             case Listening l -> w.type(LISTENING).i32(l.httpPort()).i32(l.boxPort());
             case Shutdown s -> w.type(SHUTDOWN).u8(s.fast() ? 1 : 0);
+            case WorkerReady r -> w.type(WORKER_READY).str(r.group()).i32(r.slot()).i64(r.pid()).i32(r.generation());
+            case Recycle r -> w.type(RECYCLE).i64(r.pid()).str(r.reason());
+            case Stuck s -> w.type(STUCK).i64(s.pid()).str(s.detail());
+            case Reload r -> w.type(RELOAD);
+            case Reloaded r -> w.type(RELOADED).u8(r.ok() ? 1 : 0).i32(r.generation()).str(r.report());
+            case Retire r -> w.type(RETIRE).i64(r.pid());
         }
         return w.finish();
     }

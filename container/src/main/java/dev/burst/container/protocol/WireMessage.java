@@ -60,6 +60,10 @@ public sealed interface WireMessage {
         HANDLER_ERROR
     }
 
+    /** A retired generation's class loaders are still reachable after the leak check. */
+    record Leaked(int generation, String detail) implements WireMessage {
+    }
+
     /** Finish the current task, then exit. */
     record Stop() implements WireMessage {
     }
@@ -70,6 +74,36 @@ public sealed interface WireMessage {
 
     /** The proxy's client listeners are open. */
     record Listening(int httpPort, int boxPort) implements WireMessage {
+    }
+
+    /** A worker is connected and runs its plugins: a replacement may take over from the one it replaces. */
+    record WorkerReady(String group, int slot, long pid, int generation) implements WireMessage {
+    }
+
+    /** The proxy asks the master to replace a worker, spawn-first (max-requests reached, leaked generation). */
+    record Recycle(long pid, String reason) implements WireMessage {
+    }
+
+    /** A worker ran past its task-timeout: the master dumps its threads into the log and kills it. */
+    record Stuck(long pid, String detail) implements WireMessage {
+    }
+
+    /** The master asks the proxy to reload the plugins (reload_workers). */
+    record Reload() implements WireMessage {
+    }
+
+    /**
+     * How a reload ended.
+     *
+     * @param ok         whether every worker now runs the new generation
+     * @param generation the generation now serving
+     * @param report     what happened, for logs and the admin API
+     */
+    record Reloaded(boolean ok, int generation, String report) implements WireMessage {
+    }
+
+    /** The master asks the proxy to drain a worker: no new task, STOP after the current one. */
+    record Retire(long pid) implements WireMessage {
     }
 
     /** The master asks the proxy to shut down. */

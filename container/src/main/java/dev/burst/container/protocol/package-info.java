@@ -34,10 +34,19 @@
  *    5 proxy→worker   TASK         task id int64, cmd int32, sn int32, client str, body bytes
  *    6 worker→proxy   RESULT       task id int64, status uint8 (0 reply, 1 no reply, 2 unknown cmd, 3 handler error), ret int32, body bytes
  *    7 proxy→worker   STOP         (none): finish the current task, then exit 0
+ *    8 worker→proxy   LEAKED       generation int32, detail str: a retired generation is still reachable
  *   20 proxy→master   PROXY_UP     (none): the worker socket accepts; workers may be spawned
  *   21 proxy→master   LISTENING    http port int32, box port int32
  *   22 master→proxy   SHUTDOWN     mode uint8 (0 graceful, 1 fast)
+ *   23 proxy→master   WORKER_READY group str, slot int32, pid int64, generation int32
+ *   24 proxy→master   RECYCLE      pid int64, reason str: replace this worker, spawn-first
+ *   25 proxy→master   STUCK        pid int64, detail str: past task-timeout; dump its threads, kill it
+ *   26 master→proxy   RELOAD       (none): reload_workers
+ *   27 proxy→master   RELOADED     ok uint8, generation int32, report str
+ *   28 master→proxy   RETIRE       pid int64: drain this worker (no new task, STOP after the current one)
  * </pre>
  * A worker has at most one TASK outstanding: the proxy sends the next one only after the RESULT.
+ * A LOAD after READY is a swap (reload): the proxy sends it only to a worker with no task, and sends
+ * no task until the worker answers READY (new generation running) or LOAD_FAILED (old one still running).
  */
 package dev.burst.container.protocol;

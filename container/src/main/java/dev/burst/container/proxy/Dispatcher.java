@@ -7,19 +7,23 @@ import dev.burst.container.protocol.ProtocolException;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
+import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
 import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Stop;
+import dev.burst.container.protocol.WireMessage.Stuck;
+import dev.burst.container.protocol.WireMessage.WorkerReady;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +45,9 @@ final class Dispatcher {
     private final Map<Integer, GroupQueue> routes = new ConcurrentHashMap<>();
     private final Map<String, Integer> names = new ConcurrentHashMap<>();
     private final AtomicLong taskIds = new AtomicLong();
+    private final Consumer<WireMessage> toMaster;
     private final Runnable onWorkerReady;
+    private final Set<Long> retiredPids = ConcurrentHashMap.newKeySet();
     private volatile Generation generation;
     private volatile boolean accepting = true;
 
@@ -50,9 +56,30 @@ final class Dispatcher {
     private final ReentrantLock outstandingLock = new ReentrantLock();
     private final Condition allAnswered = outstandingLock.newCondition();
 
-    Dispatcher(BurstConfig config, Generation generation, ScheduledExecutorService timer, Runnable onWorkerReady) {
+    /**
+     * @param config        the configuration
+     * @param generation    the plugin generation new workers load
+     * @param timer         the proxy's timer (queue expiry, task timeouts)
+     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, STUCK)
+     * @param onWorkerReady called when a worker becomes ready
+     */
+    Dispatcher(BurstConfig config, Generation generation, ScheduledExecutorService timer,
+               Consumer<WireMessage> toMaster, Runnable onWorkerReady) {
+        this.toMaster = toMaster;
+        GroupQueue.Events events = new GroupQueue.Events() {
+            @Override
+            public void stuck(WorkerLink worker, int cmd) {
+                toMaster.accept(new Stuck(worker.pid, worker + " ran cmd " + cmd + " past its task-timeout"));
+            }
+
+            @Override
+            public void recycle(WorkerLink worker, String reason) {
+                LOG.log(System.Logger.Level.INFO, worker + " " + reason + "; asking for its replacement");
+                toMaster.accept(new Recycle(worker.pid, reason));
+            }
+        };
         for (GroupConfig g : config.groups()) {
-            groups.put(g.name(), new GroupQueue(g, timer));
+            groups.put(g.name(), new GroupQueue(g, timer, events));
         }
         this.generation = generation;
         this.onWorkerReady = onWorkerReady;
@@ -164,7 +191,9 @@ final class Dispatcher {
     void stopWorkers() {
         for (GroupQueue g : groups.values()) {
             for (WorkerLink w : g.workers()) {
-                w.state = WorkerLink.State.STOPPING;
+                if (w.state() != WorkerLink.State.EXITED) {
+                    w.moveTo(WorkerLink.State.STOPPING);
+                }
                 try {
                     w.send(new Stop());
                 } catch (IOException e) {
@@ -185,7 +214,7 @@ final class Dispatcher {
     }
 
     /**
-     * Runs one worker connection until it closes: HELLO, LOAD, READY, then RESULTs.
+     * Runs one worker connection until it closes: HELLO, LOAD, READY, then RESULTs (and swaps).
      * Runs on the connection's own virtual thread.
      */
     void serve(SocketChannel channel) {
@@ -203,40 +232,78 @@ final class Dispatcher {
             link.group = hello.group();
             link.slot = hello.slot();
             link.pid = hello.pid();
-            link.state = WorkerLink.State.STARTING;
+            link.moveTo(WorkerLink.State.STARTING);
             group.joined(link);
+            if (retiredPids.contains(link.pid)) {
+                group.retire(link);
+            }
             Generation g = generation;
             link.send(new Load(g.number(), g.pluginsOf(group.config)));
             while (true) {
                 WireMessage m = link.read();
                 switch (m) {
                     case Ready ready -> onReady(link, group, ready);
-                    case LoadFailed failed -> LOG.log(System.Logger.Level.ERROR, link + " cannot start generation "
-                            + failed.generation() + ": " + failed.reason());
+                    case LoadFailed failed -> onLoadFailed(link, failed);
                     case Result result -> onResult(link, group, result);
+                    case Leaked leaked -> toMaster.accept(new Recycle(link.pid, "generation " + leaked.generation()
+                            + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
                 }
             }
         } catch (EOFException e) {
-            LOG.log(link.state == WorkerLink.State.STOPPING ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+            LOG.log(link.state() == WorkerLink.State.STOPPING ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
                     link + " disconnected");
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, link + " connection failed: " + e.getMessage());
         } finally {
-            link.state = WorkerLink.State.EXITED;
+            link.moveTo(WorkerLink.State.EXITED);
             link.close();
+            retiredPids.remove(link.pid);
             if (group != null) {
                 group.left(link);
             }
             Task lost = link.takeCurrent();
             if (lost != null) {
-                lost.complete(Outcome.workerLost(link + " died while running cmd " + lost.cmd));
+                lose(link, group, lost);
             }
         }
     }
 
+    /** The worker died with a task: an idempotent one is run once more elsewhere, any other answered -10004. */
+    private void lose(WorkerLink link, GroupQueue group, Task task) {
+        if (group != null && !task.retried && link.idempotent(task.cmd) && accepting) {
+            task.retried = true;
+            LOG.log(System.Logger.Level.WARNING, link + " died while running idempotent cmd " + task.cmd
+                    + "; running it again on another worker");
+            group.retry(task);
+            return;
+        }
+        task.complete(Outcome.workerLost(link + " died while running cmd " + task.cmd));
+    }
+
     private void onReady(WorkerLink link, GroupQueue group, Ready ready) {
-        link.generation = ready.generation();
+        link.serving(ready.generation(), ready.cmds());
+        route(group, ready);
+        if (link.state() == WorkerLink.State.SWAPPING) {
+            link.swapAnswer.complete(ready);
+            return;
+        }
+        group.markReady(link);
+        LOG.log(System.Logger.Level.INFO, link + " ready on generation " + ready.generation());
+        toMaster.accept(new WorkerReady(link.group, link.slot, link.pid, ready.generation()));
+        group.workerFree(link);
+        onWorkerReady.run();
+    }
+
+    private void onLoadFailed(WorkerLink link, LoadFailed failed) {
+        if (link.state() == WorkerLink.State.SWAPPING) {
+            link.swapAnswer.complete(failed);
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, link + " cannot start generation " + failed.generation() + ": " + failed.reason());
+    }
+
+    private void route(GroupQueue group, Ready ready) {
         for (CmdInfo c : ready.cmds()) {
             GroupQueue owner = routes.putIfAbsent(c.id(), group);
             if (owner != null && owner != group) {
@@ -248,14 +315,13 @@ final class Dispatcher {
                 names.putIfAbsent(c.name(), c.id());
             }
         }
-        link.state = WorkerLink.State.READY;
-        LOG.log(System.Logger.Level.INFO, link + " ready on generation " + ready.generation());
-        group.workerFree(link);
-        onWorkerReady.run();
     }
 
     private void onResult(WorkerLink link, GroupQueue group, Result result) throws ProtocolException {
         Task task = link.takeCurrent();
+        if (task == null && link.state() == WorkerLink.State.STUCK) {
+            return; // the answer of a task already answered -10003; the master is killing this worker
+        }
         if (task == null || task.id != result.taskId()) {
             throw new ProtocolException(link + " answered task " + result.taskId() + ", which it was not given");
         }
@@ -265,11 +331,35 @@ final class Dispatcher {
             case UNKNOWN_CMD -> Outcome.unknownCmd("unknown cmd " + task.cmd);
             case HANDLER_ERROR -> Outcome.handlerError(result.body());
         });
+        group.served(link);
         group.workerFree(link);
     }
 
-    /** @return the generation workers are told to load */
-    Optional<Generation> generation() {
-        return Optional.ofNullable(generation);
+    /**
+     * Drains the worker with this pid (restart, resize, recycle): no new task, STOP after the current
+     * one. A pid not connected yet is drained as soon as it says HELLO.
+     *
+     * @param pid the worker's process id
+     */
+    void retire(long pid) {
+        retiredPids.add(pid);
+        for (GroupQueue g : groups.values()) {
+            for (WorkerLink w : g.workers()) {
+                if (w.pid == pid) {
+                    LOG.log(System.Logger.Level.INFO, "draining " + w);
+                    g.retire(w);
+                }
+            }
+        }
+    }
+
+    /** @param next the generation new workers load from now on */
+    void commit(Generation next) {
+        generation = next;
+    }
+
+    /** @return the generation new workers load */
+    Generation generation() {
+        return generation;
     }
 }

@@ -64,6 +64,10 @@ public record Outcome(Kind kind, int ret, byte[] body, String error) {
         return new Outcome(Kind.OVERLOADED, RetCode.OVERLOADED, EMPTY, why);
     }
 
+    static Outcome timedOut(String why) {
+        return new Outcome(Kind.TIMED_OUT, RetCode.TIMED_OUT, EMPTY, why);
+    }
+
     static Outcome workerLost(String why) {
         return new Outcome(Kind.WORKER_LOST, RetCode.WORKER_LOST, EMPTY, why);
     }

@@ -10,6 +10,9 @@ import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
+import dev.burst.container.protocol.WireMessage.Reload;
+import dev.burst.container.protocol.WireMessage.Reloaded;
+import dev.burst.container.protocol.WireMessage.Retire;
 import dev.burst.container.protocol.WireMessage.Shutdown;
 import io.helidon.webserver.WebServer;
 import java.io.DataInputStream;
@@ -54,6 +57,14 @@ public final class Proxy {
         /** Stop: from SIGTERM/SIGINT, the master, or the master's disappearance. */
         record Stop(boolean fast, String why) implements Event {
         }
+
+        /** The master asks for reload_workers. */
+        record ReloadRequested() implements Event {
+        }
+
+        /** The master asks to drain a worker. */
+        record RetireRequested(long pid) implements Event {
+        }
     }
 
     private final BurstConfig config;
@@ -92,31 +103,34 @@ public final class Proxy {
         }
         LOG.log(System.Logger.Level.INFO, "generation 1: " + generation.files().size() + " file(s), plugins "
                 + generation.plugins().stream().map(WireMessage.PluginFiles::name).toList());
-        Dispatcher dispatcher = new Dispatcher(config, generation, timer, () -> events.add(new Event.WorkerReady()));
-        try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher);
-             ControlLink master = ControlLink.connect(config.controlSocket(), events)) {
-            master.send(new ProxyUp());
-            timer.schedule(() -> events.add(new Event.StartTimedOut()), config.startTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
-            Event.Stop stop = awaitWorkers(dispatcher);
-            if (stop != null) {
-                return shutDown(dispatcher, null, null, stop);
-            }
-            WebServer http = WebServer.builder()
-                    .host(config.httpHost())
-                    .port(config.httpPort())
-                    .maxPayloadSize(config.httpMaxBody())
-                    .routing(new HttpApi(dispatcher)::routing)
-                    .build()
-                    .start();
-            BoxServer box = BoxServer.start(config.boxHost(), config.boxPort(), dispatcher, config.boxMaxPacket());
-            writePorts(http.port(), box.port());
-            master.send(new Listening(http.port(), box.port()));
-            LOG.log(System.Logger.Level.INFO, "listening: http " + config.httpHost() + ":" + http.port()
-                    + ", box " + config.boxHost() + ":" + box.port());
-            while (true) {
-                if (events.take() instanceof Event.Stop s) {
-                    return shutDown(dispatcher, http, box, s);
+        try (ControlLink master = ControlLink.connect(config.controlSocket(), events)) {
+            Dispatcher dispatcher = new Dispatcher(config, generation, timer, master::sendQuietly,
+                    () -> events.add(new Event.WorkerReady()));
+            Reloader reloader = new Reloader(config, dispatcher, master::sendQuietly);
+            try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher)) {
+                master.send(new ProxyUp());
+                timer.schedule(() -> events.add(new Event.StartTimedOut()), config.startTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
+                Event.Stop stop = awaitWorkers(dispatcher, reloader, master);
+                if (stop != null) {
+                    return shutDown(dispatcher, null, null, stop);
+                }
+                WebServer http = WebServer.builder()
+                        .host(config.httpHost())
+                        .port(config.httpPort())
+                        .maxPayloadSize(config.httpMaxBody())
+                        .routing(new HttpApi(dispatcher)::routing)
+                        .build()
+                        .start();
+                BoxServer box = BoxServer.start(config.boxHost(), config.boxPort(), dispatcher, config.boxMaxPacket());
+                writePorts(http.port(), box.port());
+                master.send(new Listening(http.port(), box.port()));
+                LOG.log(System.Logger.Level.INFO, "listening: http " + config.httpHost() + ":" + http.port()
+                        + ", box " + config.boxHost() + ":" + box.port());
+                while (true) {
+                    if (handle(events.take(), dispatcher, reloader, master) instanceof Event.Stop s) {
+                        return shutDown(dispatcher, http, box, s);
+                    }
                 }
             }
         } catch (IOException | UncheckedIOException e) {
@@ -130,10 +144,27 @@ public final class Proxy {
         }
     }
 
+    /** Acts on the events any phase handles; returns the event for the caller's own handling. */
+    private Event handle(Event e, Dispatcher dispatcher, Reloader reloader, ControlLink master) {
+        switch (e) {
+            case Event.ReloadRequested r -> reloader.start(report -> {
+                LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR,
+                        "reload: " + report.summary());
+                master.sendQuietly(new Reloaded(report.ok(), report.serving(), report.summary()));
+            });
+            case Event.RetireRequested r -> dispatcher.retire(r.pid());
+            default -> {
+                // the caller's
+            }
+        }
+        return e;
+    }
+
     /** @return null once every group has a ready worker (or the start timeout passed), else the stop asked meanwhile */
-    private Event.Stop awaitWorkers(Dispatcher dispatcher) throws InterruptedException {
+    private Event.Stop awaitWorkers(Dispatcher dispatcher, Reloader reloader, ControlLink master)
+            throws InterruptedException {
         while (!dispatcher.everyGroupReady()) {
-            switch (events.take()) {
+            switch (handle(events.take(), dispatcher, reloader, master)) {
                 case Event.Stop s -> {
                     return s;
                 }
@@ -142,8 +173,8 @@ public final class Proxy {
                             + config.startTimeout() + "; opening the client ports anyway");
                     return null;
                 }
-                case Event.WorkerReady r -> {
-                    // loop: check again
+                default -> {
+                    // a worker became ready, or a reload or retire was handled: check again
                 }
             }
         }
@@ -209,8 +240,12 @@ public final class Proxy {
                 try {
                     DataInputStream in = WireCodec.input(Channels.newInputStream(ch));
                     while (true) {
-                        if (WireCodec.read(in) instanceof Shutdown s) {
-                            events.add(new Event.Stop(s.fast(), "the master asked"));
+                        switch (WireCodec.read(in)) {
+                            case Shutdown s -> events.add(new Event.Stop(s.fast(), "the master asked"));
+                            case Reload r -> events.add(new Event.ReloadRequested());
+                            case Retire r -> events.add(new Event.RetireRequested(r.pid()));
+                            case WireMessage other -> LOG.log(System.Logger.Level.WARNING, "unexpected "
+                                    + other.getClass().getSimpleName() + " from the master");
                         }
                     }
                 } catch (IOException e) {
@@ -224,6 +259,16 @@ public final class Proxy {
 
         synchronized void send(WireMessage m) throws IOException {
             WireCodec.write(out, m);
+        }
+
+        /** Sends from any thread; a lost master shows up as a stop event from the reader. */
+        void sendQuietly(WireMessage m) {
+            try {
+                send(m);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot tell the master " + m.getClass().getSimpleName()
+                        + ": " + e.getMessage());
+            }
         }
 
         @Override

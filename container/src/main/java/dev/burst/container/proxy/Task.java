@@ -15,6 +15,8 @@ final class Task {
     final String client;
     final byte[] body;
     final long acceptedNanos;
+    /** Set when an idempotent task is run again after its worker died: it is retried once only. */
+    boolean retried;
     private final Consumer<Outcome> onDone;
     private final AtomicBoolean done = new AtomicBoolean();
 

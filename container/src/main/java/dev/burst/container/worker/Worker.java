@@ -11,6 +11,7 @@ import dev.burst.container.protocol.RetCode;
 import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Hello;
+import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
 import dev.burst.container.protocol.WireMessage.Ready;
@@ -30,6 +31,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A worker process: connects to the proxy, loads the plugin generation it is told to, and runs one task
@@ -46,6 +48,12 @@ public final class Worker {
     private volatile boolean stopRequested;
     private volatile boolean busy;
     private volatile SocketChannel channel;
+    /**
+     * The generation serving. Only this field refers to it: a local variable in a long-lived frame
+     * would keep a retired generation's class loaders reachable (found by the 200-reload test).
+     * Task thread only.
+     */
+    private PluginGeneration generation;
 
     private Worker(BurstConfig config, WorkerInfo identity) {
         this.config = config;
@@ -76,14 +84,13 @@ public final class Worker {
         try (SocketChannel ch = connect()) {
             channel = ch;
             DataInputStream in = WireCodec.input(Channels.newInputStream(ch));
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
-            WireCodec.write(out, new Hello(identity.group(), identity.slot(), identity.pid()));
-            PluginGeneration generation = boot(in, out);
-            if (generation == null) {
+            Frames out = new Frames(new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024));
+            out.send(new Hello(identity.group(), identity.slot(), identity.pid()));
+            if (!boot(in, out)) {
                 return ExitCode.BOOT_ERROR.code();
             }
-            try {
-                return serve(in, out, generation);
+            try (LeakWatch leaks = new LeakWatch((gen, detail) -> reportLeak(out, gen, detail))) {
+                return serve(in, out, leaks);
             } finally {
                 generation.close();
             }
@@ -99,26 +106,42 @@ public final class Worker {
         }
     }
 
-    private PluginGeneration boot(DataInputStream in, OutputStream out) throws IOException {
+    /** Frames to the proxy, from the task thread and the leak watch: one writer at a time. */
+    private record Frames(OutputStream out) {
+        synchronized void send(WireMessage m) throws IOException {
+            WireCodec.write(out, m);
+        }
+    }
+
+    private void reportLeak(Frames out, int generation, String detail) {
+        try {
+            out.send(new Leaked(generation, truncate(detail)));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot report the leak: " + e.getMessage());
+        }
+    }
+
+    /** @return whether the first generation started */
+    private boolean boot(DataInputStream in, Frames out) throws IOException {
         WireMessage first = WireCodec.read(in);
         if (!(first instanceof Load load)) {
             throw new IOException("expected LOAD from the proxy, got " + first.getClass().getSimpleName());
         }
         try {
-            PluginGeneration g = PluginGeneration.start(load.generation(), load.plugins(), identity, config.source());
-            WireCodec.write(out, new Ready(g.number(), g.cmds()));
-            LOG.log(System.Logger.Level.INFO, "ready: generation " + g.number() + ", " + load.plugins().size()
-                    + " plugin(s), cmds " + g.cmds().stream().map(c -> c.id()).toList());
-            return g;
+            generation = PluginGeneration.start(load.generation(), load.plugins(), identity, config.source());
+            out.send(new Ready(generation.number(), generation.cmds()));
+            LOG.log(System.Logger.Level.INFO, "ready: generation " + generation.number() + ", " + load.plugins().size()
+                    + " plugin(s), cmds " + generation.cmds().stream().map(c -> c.id()).toList());
+            return true;
         } catch (PluginException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start generation " + load.generation() + ": " + e.getMessage(),
                     e.getCause());
-            WireCodec.write(out, new LoadFailed(load.generation(), truncate(e.getMessage())));
-            return null;
+            out.send(new LoadFailed(load.generation(), truncate(e.getMessage())));
+            return false;
         }
     }
 
-    private int serve(DataInputStream in, OutputStream out, PluginGeneration generation) throws IOException {
+    private int serve(DataInputStream in, Frames out, LeakWatch leaks) throws IOException {
         while (true) {
             WireMessage m;
             try {
@@ -133,13 +156,14 @@ public final class Worker {
             switch (m) {
                 case Task t -> {
                     busy = true;
-                    Result r = runTask(t, generation);
+                    Result r = runTask(t);
                     busy = false;
-                    WireCodec.write(out, r);
+                    out.send(r);
                     if (stopRequested) {
                         return ExitCode.OK.code();
                     }
                 }
+                case Load load -> swap(load, out, leaks);
                 case Stop s -> {
                     LOG.log(System.Logger.Level.INFO, "stopping as the proxy asked");
                     return ExitCode.OK.code();
@@ -149,7 +173,32 @@ public final class Worker {
         }
     }
 
-    private Result runTask(Task task, PluginGeneration generation) {
+    /**
+     * Swaps plugin generations in place: the new one starts first, so if it fails the old one never
+     * stopped serving. On success the old one is stopped, its jars closed, and its loaders watched.
+     * The proxy sends no task meanwhile.
+     */
+    private void swap(Load load, Frames out, LeakWatch leaks) throws IOException {
+        PluginGeneration next;
+        try {
+            next = PluginGeneration.start(load.generation(), load.plugins(), identity, config.source());
+        } catch (PluginException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot start generation " + load.generation() + "; staying on "
+                    + generation.number() + ": " + e.getMessage(), e.getCause());
+            out.send(new LoadFailed(load.generation(), truncate(e.getMessage())));
+            return;
+        }
+        int old = generation.number();
+        List<ClassLoader> retired = generation.classLoaders();
+        generation.close();
+        generation = next;
+        leaks.retire(old, retired);
+        out.send(new Ready(next.number(), next.cmds()));
+        LOG.log(System.Logger.Level.INFO, "swapped generation " + old + " for " + next.number() + ", cmds "
+                + next.cmds().stream().map(c -> c.id()).toList());
+    }
+
+    private Result runTask(Task task) {
         Registered r = generation.handler(task.cmd()).orElse(null);
         if (r == null) {
             return new Result(task.taskId(), Status.UNKNOWN_CMD, RetCode.UNKNOWN_CMD,

@@ -1,0 +1,90 @@
+package dev.burst.container.worker;
+
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+
+/**
+ * Watches retired plugin generations: each one's class loaders are held weakly, and after a few
+ * collections over a few seconds they must be gone. One still reachable is a leak (typically a thread
+ * the plugin started and never stopped); it is logged with what the JVM can tell and reported.
+ *
+ * <p>Threads: {@link #retire} is called on the task thread; checks run on this watch's own daemon thread.
+ */
+final class LeakWatch implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LeakWatch.class.getName());
+    private static final long FIRST_CHECK_MILLIS = 2000;
+    private static final int GC_ROUNDS = 4;
+
+    private final BiConsumer<Integer, String> onLeak;
+    private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "leak-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param onLeak receives the leaked generation and a description of what holds it
+     */
+    LeakWatch(BiConsumer<Integer, String> onLeak) {
+        this.onLeak = onLeak;
+    }
+
+    /**
+     * Starts watching a retired generation. The caller must hold no reference to its loaders after this.
+     *
+     * @param generation the generation number
+     * @param loaders    its plugin modules' class loaders
+     */
+    void retire(int generation, List<ClassLoader> loaders) {
+        List<WeakReference<ClassLoader>> refs = loaders.stream().map(WeakReference::new).toList();
+        checker.schedule(() -> check(generation, refs), FIRST_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void check(int generation, List<WeakReference<ClassLoader>> refs) {
+        try {
+            for (int round = 0; round < GC_ROUNDS; round++) {
+                if (refs.stream().allMatch(r -> r.get() == null)) {
+                    LOG.log(System.Logger.Level.DEBUG, "generation " + generation + " unloaded");
+                    return;
+                }
+                System.gc();
+                Thread.sleep(250L << round);
+            }
+            if (refs.stream().allMatch(r -> r.get() == null)) {
+                return;
+            }
+            String detail = describeHolders(refs);
+            LOG.log(System.Logger.Level.WARNING, "generation " + generation + " leaked: its class loader is still reachable "
+                    + "after " + GC_ROUNDS + " collections; " + detail);
+            onLeak.accept(generation, detail);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "leak check of generation " + generation + " failed", e);
+        }
+    }
+
+    /** Live threads whose class or context class loader is one of the retired loaders. */
+    private static String describeHolders(List<WeakReference<ClassLoader>> refs) {
+        List<ClassLoader> loaders = refs.stream().map(WeakReference::get).filter(l -> l != null).toList();
+        String threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> loaders.contains(t.getContextClassLoader()) || loaders.contains(t.getClass().getClassLoader()))
+                .map(t -> "'" + t.getName() + "'")
+                .sorted()
+                .collect(Collectors.joining(", "));
+        return threads.isEmpty()
+                ? "no live thread of the plugin found; something else holds one of its classes"
+                : "live threads started by the plugin: " + threads;
+    }
+
+    @Override
+    public void close() {
+        checker.shutdownNow();
+    }
+}
