@@ -213,6 +213,38 @@ final class Burst implements AutoCloseable {
         new ProcessBuilder("kill", "-" + name, Long.toString(master.pid())).inheritIO().start().waitFor();
     }
 
+    /** Counts the log lines that contain the text. */
+    long count(String text) {
+        return log().lines().filter(l -> l.contains(text)).count();
+    }
+
+    /** Waits until the log holds the text at least n times. */
+    void awaitCount(String text, long n, Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        while (count(text) < n) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("the log said '" + text + "' " + count(text) + " times, not " + n + ", within " + within + ":\n" + log());
+            }
+            pause(20);
+        }
+    }
+
+    /** Replaces a plugin jar the way a deploy should: copy beside it, then rename over it. */
+    void deploy(String fixture, String asName) throws IOException {
+        Path plugins = home.resolve("plugins");
+        Path tmp = plugins.resolve("." + asName + ".tmp");
+        Files.copy(FIXTURES.resolve(fixture + ".jar"), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, plugins.resolve(asName + ".jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** reload_workers through SIGHUP; waits for the k-th reload outcome in the log and returns its line. */
+    String reload(int k) throws IOException, InterruptedException {
+        signal("HUP");
+        awaitCount("] reload_workers: ", k, Duration.ofSeconds(120));
+        return log().lines().filter(l -> l.contains("] reload_workers: ")).toList().get(k - 1);
+    }
+
     /** Stops everything this burst started, whatever state it is in. */
     @Override
     public void close() {
@@ -227,6 +259,18 @@ final class Burst implements AutoCloseable {
         }
         master.destroyForcibly();
         all.forEach(ProcessHandle::destroyForcibly);
+        keepLog();
+    }
+
+    /** Keeps the log beside the test reports (target/burst-logs/), since the home is a temporary folder. */
+    private void keepLog() {
+        try {
+            Path kept = Files.createDirectories(Path.of("target", "burst-logs"));
+            Files.copy(log, kept.resolve(home.getFileName() + "-" + master.pid() + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("cannot keep " + log + ": " + e);
+        }
     }
 
     static void pause(long millis) {

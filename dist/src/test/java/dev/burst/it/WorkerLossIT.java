@@ -44,10 +44,11 @@ class WorkerLossIT {
 
     @Test
     void an_http_client_gets_502_when_its_worker_dies(@TempDir Path home) throws Exception {
-        try (Burst burst = Burst.in(home).plugin("slow")
+        try (Burst burst = Burst.in(home).plugin("hello").plugin("slow")
                 .set("burst.group.default.workers", "1")
                 .start()) {
             burst.awaitWorkers(1, Duration.ofSeconds(30));
+            assertEquals(200, burst.post("1", "warm the client").statusCode());
             long victim = burst.workerPids().getFirst();
             var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
@@ -56,7 +57,7 @@ class WorkerLossIT {
                     throw new IllegalStateException(e);
                 }
             });
-            Burst.pause(700);
+            Burst.pause(1000);
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
             var r = pending.get(10, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(502, r.statusCode());
