@@ -34,6 +34,7 @@ final class Burst implements AutoCloseable {
     final Path log;
     int httpPort;
     int boxPort;
+    int adminPort;
 
     private Burst(Path home, Process master, Path log) {
         this.home = home;
@@ -55,6 +56,7 @@ final class Burst implements AutoCloseable {
             this.home = home;
             props.put("burst.http.port", "0");
             props.put("burst.box.port", "0");
+            props.put("burst.admin.port", "0");
             props.put("burst.http.host", "127.0.0.1");
             props.put("burst.box.host", "127.0.0.1");
             props.put("burst.stop.timeout", "PT20S");
@@ -134,6 +136,7 @@ final class Burst implements AutoCloseable {
         }
         httpPort = Integer.parseInt(p.getProperty("http"));
         boxPort = Integer.parseInt(p.getProperty("box"));
+        adminPort = Integer.parseInt(p.getProperty("admin"));
     }
 
     String log() {
@@ -161,6 +164,24 @@ final class Burst implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** An admin call with the token from run/admin.token (or none, or another). */
+    HttpResponse<String> admin(String method, String path, String body, java.util.Optional<String> token)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .timeout(Duration.ofSeconds(120))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> admin(String method, String path, String body) throws IOException, InterruptedException {
+        return admin(method, path, body, java.util.Optional.of(token()));
+    }
+
+    String token() throws IOException {
+        return Files.readString(home.resolve("run/admin.token")).trim();
     }
 
     BoxClient box() throws IOException {

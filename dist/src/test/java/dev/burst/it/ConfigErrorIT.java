@@ -16,7 +16,7 @@ class ConfigErrorIT {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
-        "burst.group.default.workers, -1, 'an integer from 0 to 256'",
+        "burst.group.default.workers, -1, 'an integer from 0 to 64'",
         "burst.group.nosuch.workers, 1, 'group ''nosuch'' is not in burst.groups'",
         "burst.http.port, 70000, 'an integer from 0 to 65535'",
         "burst.box.max-packet, 10, 'an integer from 24 to'",
@@ -42,7 +42,7 @@ class ConfigErrorIT {
         try (Burst burst = Burst.in(home).plugin("hello").launch()) {
             assertTrue(burst.master.waitFor(30, TimeUnit.SECONDS));
             assertEquals(2, burst.master.exitValue());
-            assertTrue(burst.log().contains("burst.group.chat.workers=x: an integer from 0 to 256"), burst.log());
+            assertTrue(burst.log().contains("burst.group.chat.workers=x: an integer from 0 to 64"), burst.log());
         }
     }
 

@@ -18,6 +18,9 @@ import org.eclipse.microprofile.config.Config;
  * @param boxHost          Box listener address
  * @param boxPort          Box listener port (0 = any free port)
  * @param boxMaxPacket     largest Box packet_len
+ * @param adminHost        admin listener address
+ * @param adminPort        admin listener port (0 = any free port)
+ * @param adminToken       the configured admin token; else one is generated into the run directory
  * @param groups           worker groups, in configuration order
  * @param stopTimeout      bound of a graceful stop
  * @param startTimeout     how long the proxy waits for every group to have a ready worker
@@ -29,6 +32,7 @@ import org.eclipse.microprofile.config.Config;
 public record BurstConfig(Path home, Path runDir, Path pluginsDir,
                           String httpHost, int httpPort, int httpMaxBody,
                           String boxHost, int boxPort, int boxMaxPacket,
+                          String adminHost, int adminPort, Optional<String> adminToken,
                           List<GroupConfig> groups,
                           Duration stopTimeout, Duration startTimeout, int bootRetries,
                           List<String> workerJvmOptions, List<String> proxyJvmOptions,

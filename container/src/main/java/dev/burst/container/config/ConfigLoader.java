@@ -34,10 +34,11 @@ public final class ConfigLoader {
             "burst.home", "burst.conf", "burst.role", "burst.run.dir", "burst.plugins.dir",
             "burst.http.host", "burst.http.port", "burst.http.max-body",
             "burst.box.host", "burst.box.port", "burst.box.max-packet",
+            "burst.admin.host", "burst.admin.port", "burst.admin.token",
             "burst.groups", "burst.stop.timeout", "burst.start.timeout",
             "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.proxy.jvm-options");
     private static final Set<String> GROUP_KEYS = Set.of("workers", "plugins", "max-pending", "queue-timeout",
-            "task-timeout", "max-requests", "max-requests-jitter");
+            "task-timeout", "max-requests", "max-requests-jitter", "max-workers");
 
     /**
      * Every key an operator may set, group keys written {@code burst.group.<g>.<key>}; not the ones the
@@ -108,14 +109,16 @@ public final class ConfigLoader {
         List<GroupConfig> groups = new ArrayList<>();
         for (String g : groupNames) {
             String prefix = "burst.group." + g + ".";
+            int maxWorkers = integer(prefix + "max-workers", 64, 1, MAX_WORKERS);
             groups.add(new GroupConfig(g,
-                    integer(prefix + "workers", 2, 0, MAX_WORKERS),
+                    integer(prefix + "workers", 2, 0, maxWorkers),
                     pluginSelection(prefix + "plugins"),
                     integer(prefix + "max-pending", 1000, 0, 10_000_000),
                     duration(prefix + "queue-timeout", "PT5S", Duration.ofMillis(1)),
                     duration(prefix + "task-timeout", "PT30S", Duration.ofMillis(1)),
                     integer(prefix + "max-requests", 0, 0, Integer.MAX_VALUE),
-                    integer(prefix + "max-requests-jitter", 0, 0, Integer.MAX_VALUE)));
+                    integer(prefix + "max-requests-jitter", 0, 0, Integer.MAX_VALUE),
+                    maxWorkers));
         }
         return new BurstConfig(home,
                 path(home, "burst.run.dir", "run"),
@@ -126,6 +129,9 @@ public final class ConfigLoader {
                 host("burst.box.host"),
                 integer("burst.box.port", 9900, 0, 65535),
                 integer("burst.box.max-packet", 1 << 20, 24, 1 << 30),
+                host("burst.admin.host"),
+                integer("burst.admin.port", 9910, 0, 65535),
+                token(),
                 List.copyOf(groups),
                 duration("burst.stop.timeout", "PT30S", Duration.ZERO),
                 duration("burst.start.timeout", "PT60S", Duration.ofSeconds(1)),
@@ -216,6 +222,15 @@ public final class ConfigLoader {
             throw new ConfigException(key, v, "a directory path");
         }
         return home.resolve(v).normalize();
+    }
+
+    private Optional<String> token() {
+        Optional<String> t = value("burst.admin.token").filter(v -> !v.isEmpty());
+        if (t.isPresent() && (t.get().length() < 16 || t.get().chars().anyMatch(Character::isWhitespace))) {
+            throw new ConfigException("burst.admin.token", "(hidden)",
+                    "at least 16 characters without spaces, or unset to have one generated into run/admin.token");
+        }
+        return t;
     }
 
     private String host(String key) {

@@ -14,9 +14,10 @@ import java.util.Set;
  * @param taskTimeout  how long a task may run before its worker is declared stuck
  * @param maxRequests  tasks after which a worker is recycled (0 = never)
  * @param maxRequestsJitter up to this many more tasks, drawn per worker, so workers do not recycle together
+ * @param maxWorkers   the most workers change_group may ask for
  */
 public record GroupConfig(String name, int workers, Set<String> plugins, int maxPending, Duration queueTimeout,
-                          Duration taskTimeout, int maxRequests, int maxRequestsJitter) {
+                          Duration taskTimeout, int maxRequests, int maxRequestsJitter, int maxWorkers) {
 
     /**
      * A group with the default timeouts and no recycling.
@@ -29,7 +30,8 @@ public record GroupConfig(String name, int workers, Set<String> plugins, int max
      * @return the group
      */
     public static GroupConfig of(String name, int workers, Set<String> plugins, int maxPending, Duration queueTimeout) {
-        return new GroupConfig(name, workers, plugins, maxPending, queueTimeout, Duration.ofSeconds(30), 0, 0);
+        return new GroupConfig(name, workers, plugins, maxPending, queueTimeout, Duration.ofSeconds(30), 0, 0,
+                Math.max(workers, 64));
     }
 
     /**

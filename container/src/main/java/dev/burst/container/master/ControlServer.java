@@ -1,6 +1,7 @@
 package dev.burst.container.master;
 
 import dev.burst.container.protocol.WireCodec;
+import dev.burst.container.protocol.WireMessage.AdminCommand;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
@@ -73,6 +74,14 @@ final class ControlServer implements AutoCloseable {
                     case Recycle r -> events.accept(new Event.RecycleAsked(r.pid(), r.reason()));
                     case Stuck s -> events.accept(new Event.WorkerStuck(s.pid(), s.detail()));
                     case Reloaded r -> events.accept(new Event.ReloadDone(r.ok(), r.generation(), r.report()));
+                    case AdminCommand c -> {
+                        switch (c.operation()) {
+                            case "restart_workers" -> events.accept(new Event.RestartWorkers());
+                            case "change_group" -> events.accept(new Event.ChangeGroup(c.group(), c.workers()));
+                            case "stop" -> events.accept(new Event.Stop(false));
+                            default -> LOG.log(System.Logger.Level.WARNING, "unknown admin operation " + c.operation());
+                        }
+                    }
                     case WireMessage other -> LOG.log(System.Logger.Level.WARNING,
                             "unexpected " + other.getClass().getSimpleName() + " on the control socket");
                 }

@@ -2,8 +2,8 @@ package dev.burst.container.master;
 
 import dev.burst.container.ExitCode;
 import dev.burst.container.Signals;
+import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
-import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.GroupConfig;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Reload;
@@ -129,7 +129,7 @@ public final class Master {
      * change_group: spawn, or drain and stop, workers until the group has this many.
      *
      * @param group   a configured group
-     * @param workers 0 .. {@link ConfigLoader#MAX_WORKERS}
+     * @param workers 0 .. the group's max-workers
      */
     public void changeGroup(String group, int workers) {
         events.add(new Event.ChangeGroup(group, workers));
@@ -156,6 +156,7 @@ public final class Master {
                 return ExitCode.CONFIG_ERROR.code();
             }
             Files.deleteIfExists(config.portsFile());
+            AdminToken.prepare(config.adminToken(), config.runDir());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot prepare the run directory " + config.runDir() + ": " + e);
             return ExitCode.CONFIG_ERROR.code();
@@ -325,10 +326,12 @@ public final class Master {
     }
 
     private void resize(String group, int workers) {
-        if (!targets.containsKey(group) || workers < 0 || workers > ConfigLoader.MAX_WORKERS || state != State.RUNNING) {
+        int max = config.group(group).map(GroupConfig::maxWorkers).orElse(0);
+        if (!targets.containsKey(group) || workers < 0 || workers > max || state != State.RUNNING) {
             LOG.log(System.Logger.Level.WARNING, "change_group " + group + " " + workers + " refused: "
                     + (!targets.containsKey(group) ? "no such group" : state != State.RUNNING
-                    ? "burst is " + state.name().toLowerCase() : "workers must be 0 to " + ConfigLoader.MAX_WORKERS));
+                    ? "burst is " + state.name().toLowerCase() : "workers must be 0 to " + max
+                    + " (burst.group." + group + ".max-workers)"));
             return;
         }
         int before = targets.put(group, workers);

@@ -1,5 +1,6 @@
 package dev.burst.container.protocol;
 
+import dev.burst.container.protocol.WireMessage.AdminCommand;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
@@ -56,6 +57,7 @@ public final class WireCodec {
     private static final int RELOAD = 26;
     private static final int RELOADED = 27;
     private static final int RETIRE = 28;
+    private static final int ADMIN_COMMAND = 29;
 
     private WireCodec() {
     }
@@ -127,6 +129,7 @@ public final class WireCodec {
             case RELOAD -> new Reload();
             case RELOADED -> new Reloaded(b.get() != 0, b.getInt(), str(b));
             case RETIRE -> new Retire(b.getLong());
+            case ADMIN_COMMAND -> new AdminCommand(str(b), str(b), b.getInt());
             default -> throw new IllegalArgumentException("unknown frame type " + type);
         };
     }
@@ -180,6 +183,7 @@ public final class WireCodec {
             case Reload r -> w.type(RELOAD);
             case Reloaded r -> w.type(RELOADED).u8(r.ok() ? 1 : 0).i32(r.generation()).str(r.report());
             case Retire r -> w.type(RETIRE).i64(r.pid());
+            case AdminCommand c -> w.type(ADMIN_COMMAND).str(c.operation()).str(c.group()).i32(c.workers());
         }
         return w.finish();
     }

@@ -106,6 +106,16 @@ public sealed interface WireMessage {
     record Retire(long pid) implements WireMessage {
     }
 
+    /**
+     * The admin API asks the master for a process-level operation.
+     *
+     * @param operation restart_workers, change_group or stop
+     * @param group     the group (change_group), else ""
+     * @param workers   the new size (change_group), else 0
+     */
+    record AdminCommand(String operation, String group, int workers) implements WireMessage {
+    }
+
     /** The master asks the proxy to shut down. */
     record Shutdown(boolean fast) implements WireMessage {
     }

@@ -44,6 +44,7 @@
  *   26 master→proxy   RELOAD       (none): reload_workers
  *   27 proxy→master   RELOADED     ok uint8, generation int32, report str
  *   28 master→proxy   RETIRE       pid int64: drain this worker (no new task, STOP after the current one)
+ *   29 proxy→master   ADMIN_COMMAND operation str, group str, workers int32: restart_workers, change_group, stop
  * </pre>
  * A worker has at most one TASK outstanding: the proxy sends the next one only after the RESULT.
  * A LOAD after READY is a swap (reload): the proxy sends it only to a worker with no task, and sends

@@ -35,6 +35,7 @@ final class BoxConnection {
     /** Requests submitted and not yet replied to. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean readerDone;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     BoxConnection(Socket socket, Dispatcher dispatcher, int maxPacket, Consumer<BoxConnection> onClosed) {
         this.socket = socket;
@@ -45,6 +46,7 @@ final class BoxConnection {
     }
 
     void start() {
+        dispatcher.clients.incrementAndGet();
         Thread.ofVirtual().name("box-read " + peer).start(this::readLoop);
         Thread.ofVirtual().name("box-write " + peer).start(this::writeLoop);
     }
@@ -139,6 +141,9 @@ final class BoxConnection {
     }
 
     private void closeSocket() {
+        if (closed.compareAndSet(false, true)) {
+            dispatcher.clients.decrementAndGet();
+        }
         try {
             socket.close();
         } catch (IOException e) {

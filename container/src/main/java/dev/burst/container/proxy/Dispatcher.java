@@ -26,7 +26,9 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -48,6 +50,14 @@ final class Dispatcher {
     private final Consumer<WireMessage> toMaster;
     private final Runnable onWorkerReady;
     private final Set<Long> retiredPids = ConcurrentHashMap.newKeySet();
+    /** Requests from clients, including those for unknown cmds, and the answers sent back. */
+    final LongAdder clientRequests = new LongAdder();
+    final LongAdder clientResponses = new LongAdder();
+    final LongAdder unknownCmds = new LongAdder();
+    /** Open client connections (Box) plus HTTP requests in progress. */
+    final AtomicInteger clients = new AtomicInteger();
+    /** Worker connections per slot (group#slot): restarts are the connections after the first. */
+    final Map<String, AtomicInteger> connectionsPerSlot = new ConcurrentHashMap<>();
     private volatile Generation generation;
     private volatile boolean accepting = true;
 
@@ -111,12 +121,21 @@ final class Dispatcher {
      * @param onDone receives the outcome, on whichever thread answers
      */
     void submit(int cmd, int sn, String client, byte[] body, Consumer<Outcome> onDone) {
+        clientRequests.increment();
         GroupQueue group = routes.get(cmd);
         if (group == null) {
+            unknownCmds.increment();
+            clientResponses.increment();
             onDone.accept(Outcome.unknownCmd("unknown cmd " + cmd));
             return;
         }
+        GroupStats stats = group.stats;
+        stats.requests.increment();
+        long accepted = System.nanoTime();
         if (!accepting) {
+            stats.rejects.increment();
+            stats.answered(cmd, Outcome.Kind.OVERLOADED, System.nanoTime() - accepted);
+            clientResponses.increment();
             onDone.accept(Outcome.overloaded("burst is stopping"));
             return;
         }
@@ -128,6 +147,8 @@ final class Dispatcher {
         }
         group.submit(new Task(taskIds.incrementAndGet(), cmd, sn, client, body, outcome -> {
             try {
+                stats.answered(cmd, outcome.kind(), System.nanoTime() - accepted);
+                clientResponses.increment();
                 onDone.accept(outcome);
             } finally {
                 answered();
@@ -233,6 +254,7 @@ final class Dispatcher {
             link.slot = hello.slot();
             link.pid = hello.pid();
             link.moveTo(WorkerLink.State.STARTING);
+            connectionsPerSlot.computeIfAbsent(link.id(), k -> new AtomicInteger()).incrementAndGet();
             group.joined(link);
             if (retiredPids.contains(link.pid)) {
                 group.retire(link);
@@ -313,6 +335,7 @@ final class Dispatcher {
             }
             if (!c.name().isEmpty()) {
                 names.putIfAbsent(c.name(), c.id());
+                group.stats.cmd(c.id()).name = c.name();
             }
         }
     }

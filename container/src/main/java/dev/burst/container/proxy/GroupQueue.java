@@ -37,6 +37,7 @@ final class GroupQueue {
     }
 
     final GroupConfig config;
+    final GroupStats stats = new GroupStats();
     private final ScheduledExecutorService timer;
     private final Events events;
     private final long queueTimeoutNanos;
@@ -87,6 +88,7 @@ final class GroupQueue {
             lock.unlock();
         }
         if (worker == null) {
+            stats.rejects.increment();
             task.complete(Outcome.overloaded("group " + config.name() + " queue is full ("
                     + config.maxPending() + " pending)"));
             return;
@@ -158,13 +160,14 @@ final class GroupQueue {
 
     /** The worker answered its task: count it, and ask for a recycle when it has served enough. */
     void served(WorkerLink worker) {
-        if (config.maxRequests() <= 0) {
-            return;
-        }
+        stats.workerResponses.increment();
         String reason = null;
         lock.lock();
         try {
             worker.served++;
+            if (config.maxRequests() <= 0) {
+                return;
+            }
             if (worker.recycleAfter == 0) {
                 worker.recycleAfter = config.maxRequests()
                         + (config.maxRequestsJitter() > 0 ? ThreadLocalRandom.current().nextInt(config.maxRequestsJitter() + 1) : 0);
@@ -286,6 +289,16 @@ final class GroupQueue {
         worker.swapAnswer.completeExceptionally(new IllegalStateException(worker + " exited"));
     }
 
+    /** @return idle READY workers */
+    int idleCount() {
+        lock.lock();
+        try {
+            return idle.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** @return whether at least one worker is READY */
     boolean hasReadyWorker() {
         lock.lock();
@@ -320,8 +333,9 @@ final class GroupQueue {
      * Empties the queue, answering every task with the given reason.
      *
      * @param why the reason clients get with -10002
+     * @return how many tasks were dropped
      */
-    void rejectPending(String why) {
+    int rejectPending(String why) {
         List<Task> dropped;
         lock.lock();
         try {
@@ -330,10 +344,13 @@ final class GroupQueue {
         } finally {
             lock.unlock();
         }
+        stats.discards.add(dropped.size());
         dropped.forEach(t -> t.complete(Outcome.overloaded(why)));
+        return dropped.size();
     }
 
     private void dispatch(WorkerLink worker, Task task) {
+        stats.workerRequests.increment();
         worker.deadline = timer.schedule(() -> timedOut(worker, task), config.taskTimeout().toNanos(), TimeUnit.NANOSECONDS);
         try {
             worker.send(new dev.burst.container.protocol.WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.body));
@@ -394,6 +411,7 @@ final class GroupQueue {
     }
 
     private void rejectExpired(Task t) {
+        stats.discards.increment();
         t.complete(Outcome.overloaded("waited longer than burst.group." + config.name() + ".queue-timeout "
                 + config.queueTimeout()));
     }

@@ -35,13 +35,21 @@ final class HttpApi {
         String segment = req.path().pathParameters().get("cmd");
         OptionalInt cmd = dispatcher.resolve(segment);
         if (cmd.isEmpty()) {
+            dispatcher.clientRequests.increment();
+            dispatcher.unknownCmds.increment();
+            dispatcher.clientResponses.increment();
             send(res, Outcome.unknownCmd("unknown cmd " + segment));
             return;
         }
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         CompletableFuture<Outcome> answer = new CompletableFuture<>();
-        dispatcher.submit(cmd.getAsInt(), 0, req.remotePeer().address().toString(), body, answer::complete);
-        send(res, answer.join());
+        dispatcher.clients.incrementAndGet();
+        try {
+            dispatcher.submit(cmd.getAsInt(), 0, req.remotePeer().address().toString(), body, answer::complete);
+            send(res, answer.join());
+        } finally {
+            dispatcher.clients.decrementAndGet();
+        }
     }
 
     private static void send(ServerResponse res, Outcome o) {

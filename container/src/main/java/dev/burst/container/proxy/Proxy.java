@@ -2,6 +2,7 @@ package dev.burst.container.proxy;
 
 import dev.burst.container.ExitCode;
 import dev.burst.container.Signals;
+import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.Generation;
 import dev.burst.container.plugin.PluginException;
@@ -26,11 +27,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The proxy process: the only one clients talk to. It snapshots the plugins as generation 1, opens the
@@ -43,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 public final class Proxy {
 
     private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
+    private static final String ADMIN = "admin";
 
     /** What the main thread waits for. */
     private sealed interface Event {
@@ -107,29 +112,36 @@ public final class Proxy {
             Dispatcher dispatcher = new Dispatcher(config, generation, timer, master::sendQuietly,
                     () -> events.add(new Event.WorkerReady()));
             Reloader reloader = new Reloader(config, dispatcher, master::sendQuietly);
+            AdminToken token = AdminToken.load(config.adminToken(), config.runDir());
+            Supplier<CompletableFuture<ReloadReport>> reload = () -> reload(reloader, master);
+            AdminApi admin = new AdminApi(dispatcher, new StatReport(dispatcher, reloader, Instant.now()), token, reload,
+                    master::sendQuietly);
             try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher)) {
                 master.send(new ProxyUp());
                 timer.schedule(() -> events.add(new Event.StartTimedOut()), config.startTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
-                Event.Stop stop = awaitWorkers(dispatcher, reloader, master);
+                Event.Stop stop = awaitWorkers(dispatcher, reload);
                 if (stop != null) {
-                    return shutDown(dispatcher, null, null, stop);
+                    return shutDown(dispatcher, admin, null, null, stop);
                 }
                 WebServer http = WebServer.builder()
                         .host(config.httpHost())
                         .port(config.httpPort())
                         .maxPayloadSize(config.httpMaxBody())
                         .routing(new HttpApi(dispatcher)::routing)
+                        .putSocket(ADMIN, socket -> socket.host(config.adminHost()).port(config.adminPort()))
+                        .routing(ADMIN, admin::routing)
                         .build()
                         .start();
                 BoxServer box = BoxServer.start(config.boxHost(), config.boxPort(), dispatcher, config.boxMaxPacket());
-                writePorts(http.port(), box.port());
+                writePorts(http.port(), box.port(), http.port(ADMIN));
                 master.send(new Listening(http.port(), box.port()));
                 LOG.log(System.Logger.Level.INFO, "listening: http " + config.httpHost() + ":" + http.port()
-                        + ", box " + config.boxHost() + ":" + box.port());
+                        + ", box " + config.boxHost() + ":" + box.port() + ", admin " + config.adminHost() + ":"
+                        + http.port(ADMIN));
                 while (true) {
-                    if (handle(events.take(), dispatcher, reloader, master) instanceof Event.Stop s) {
-                        return shutDown(dispatcher, http, box, s);
+                    if (handle(events.take(), dispatcher, reload) instanceof Event.Stop s) {
+                        return shutDown(dispatcher, admin, http, box, s);
                     }
                 }
             }
@@ -144,14 +156,21 @@ public final class Proxy {
         }
     }
 
+    /** Starts reload_workers (from the master or the admin API); the outcome is logged and told to the master. */
+    private static CompletableFuture<ReloadReport> reload(Reloader reloader, ControlLink master) {
+        CompletableFuture<ReloadReport> done = new CompletableFuture<>();
+        reloader.start(report -> {
+            LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload: " + report.summary());
+            master.sendQuietly(new Reloaded(report.ok(), report.serving(), report.summary()));
+            done.complete(report);
+        });
+        return done;
+    }
+
     /** Acts on the events any phase handles; returns the event for the caller's own handling. */
-    private Event handle(Event e, Dispatcher dispatcher, Reloader reloader, ControlLink master) {
+    private Event handle(Event e, Dispatcher dispatcher, Supplier<CompletableFuture<ReloadReport>> reload) {
         switch (e) {
-            case Event.ReloadRequested r -> reloader.start(report -> {
-                LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR,
-                        "reload: " + report.summary());
-                master.sendQuietly(new Reloaded(report.ok(), report.serving(), report.summary()));
-            });
+            case Event.ReloadRequested r -> reload.get();
             case Event.RetireRequested r -> dispatcher.retire(r.pid());
             default -> {
                 // the caller's
@@ -161,10 +180,10 @@ public final class Proxy {
     }
 
     /** @return null once every group has a ready worker (or the start timeout passed), else the stop asked meanwhile */
-    private Event.Stop awaitWorkers(Dispatcher dispatcher, Reloader reloader, ControlLink master)
+    private Event.Stop awaitWorkers(Dispatcher dispatcher, Supplier<CompletableFuture<ReloadReport>> reload)
             throws InterruptedException {
         while (!dispatcher.everyGroupReady()) {
-            switch (handle(events.take(), dispatcher, reloader, master)) {
+            switch (handle(events.take(), dispatcher, reload)) {
                 case Event.Stop s -> {
                     return s;
                 }
@@ -181,9 +200,10 @@ public final class Proxy {
         return null;
     }
 
-    private int shutDown(Dispatcher dispatcher, WebServer http, BoxServer box, Event.Stop stop)
+    private int shutDown(Dispatcher dispatcher, AdminApi admin, WebServer http, BoxServer box, Event.Stop stop)
             throws InterruptedException {
         LOG.log(System.Logger.Level.INFO, (stop.fast() ? "fast" : "graceful") + " stop (" + stop.why() + ")");
+        admin.stopping();
         if (box != null) {
             box.stopAccepting();
         }
@@ -215,10 +235,10 @@ public final class Proxy {
         return code;
     }
 
-    /** Writes {@code run/ports} (http=, box=) atomically, so tests and tools read whole files only. */
-    private void writePorts(int http, int box) throws IOException {
+    /** Writes {@code run/ports} (http=, box=, admin=) atomically, so tests and tools read whole files only. */
+    private void writePorts(int http, int box, int admin) throws IOException {
         Path tmp = config.portsFile().resolveSibling("ports.tmp");
-        Files.writeString(tmp, "http=" + http + "\nbox=" + box + "\n");
+        Files.writeString(tmp, "http=" + http + "\nbox=" + box + "\nadmin=" + admin + "\n");
         Files.move(tmp, config.portsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

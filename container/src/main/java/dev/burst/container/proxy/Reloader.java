@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +41,8 @@ final class Reloader {
     private final Consumer<WireMessage> toMaster;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Optional<ReloadReport> last = Optional.empty();
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
 
     Reloader(BurstConfig config, Dispatcher dispatcher, Consumer<WireMessage> toMaster) {
         this.config = config;
@@ -64,11 +67,20 @@ final class Reloader {
             try {
                 ReloadReport report = run();
                 last = Optional.of(report);
+                (report.ok() ? succeeded : failed).increment();
                 onDone.accept(report);
             } finally {
                 running.set(false);
             }
         });
+    }
+
+    /**
+     * @param ok which outcome
+     * @return reloads that ended that way
+     */
+    long count(boolean ok) {
+        return (ok ? succeeded : failed).sum();
     }
 
     /** @return the last reload's report, if any */

@@ -60,8 +60,9 @@ final class WorkerLink {
     volatile long pid;
     volatile int generation;
     volatile Map<Integer, CmdInfo> cmds = Map.of();
-    /** Tasks answered by this worker; recycle when it reaches {@link #recycleAfter} (0 = never). */
-    int served;
+    final long connectedNanos = System.nanoTime();
+    /** Tasks answered by this worker (under the group lock); recycle when it reaches {@link #recycleAfter} (0 = never). */
+    volatile int served;
     int recycleAfter;
     boolean recycleAsked;
     /** The running task's task-timeout. */
