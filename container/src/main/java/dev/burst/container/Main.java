@@ -6,6 +6,12 @@ import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.master.Master;
 import dev.burst.container.proxy.Proxy;
 import dev.burst.container.worker.Worker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Entry point of every burst process. The role is the first argument, so {@code ps} shows who is who:
@@ -27,7 +33,12 @@ public final class Main {
         switch (args[0]) {
             case "master" -> {
                 Logs.setUp("master pid " + pid);
-                System.exit(Master.create(config()).run());
+                BurstConfig config = config();
+                Optional<LogSink> sink = config.logFile().map(Main::logTo);
+                if (sink.isPresent()) {
+                    Logs.setUp("master pid " + pid); // again: the handler writes to the new System.err
+                }
+                System.exit(Master.create(config, sink).run());
             }
             case "proxy" -> {
                 Logs.setUp("proxy pid " + pid);
@@ -41,6 +52,21 @@ public final class Main {
                 System.exit(Worker.create(config(), args[1], Integer.parseInt(args[2])).run());
             }
             default -> usage();
+        }
+    }
+
+    /** Sends this process's stdout and stderr to the log file (a child's output is piped in by the master). */
+    private static LogSink logTo(Path file) {
+        try {
+            LogSink sink = LogSink.open(file);
+            PrintStream stream = new PrintStream(sink.lineStream(), true, StandardCharsets.UTF_8);
+            System.setOut(stream);
+            System.setErr(stream);
+            return sink;
+        } catch (IOException e) {
+            System.getLogger("burst").log(System.Logger.Level.ERROR, "cannot open burst.log.file " + file + ": " + e);
+            ExitCode.CONFIG_ERROR.exit();
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.burst.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -73,5 +74,88 @@ class TarballIT {
             children.forEach(ProcessHandle::destroyForcibly);
         }
         assertEquals(0, burst.exitValue(), Files.readString(dir.resolve("out.log")));
+    }
+
+    @Test
+    void bin_burst_start_status_reload_stop_run_it_as_a_daemon_and_usr1_reopens_the_log(@TempDir Path dir)
+            throws Exception {
+        Path home = unpack(dir);
+        String[] ports = {"-Dburst.http.port=0", "-Dburst.box.port=0", "-Dburst.admin.port=0"};
+        try {
+            Result start = burst(home, "start", ports);
+            assertEquals(0, start.code(), start.out());
+            assertTrue(start.out().contains("burst: started (pid "), start.out());
+            assertTrue(Files.exists(home.resolve("run/ports")), "start returns once it serves");
+            long pid = Long.parseLong(Files.readString(home.resolve("run/master.pid")).trim());
+            assertTrue(ProcessHandle.of(pid).orElseThrow().isAlive());
+
+            Result again = burst(home, "start", ports);
+            assertEquals(1, again.code());
+            assertTrue(again.out().contains("already running (pid " + pid + ")"), again.out());
+
+            Result status = burst(home, "status");
+            assertEquals(0, status.code());
+            assertTrue(status.out().contains("running (pid " + pid + ")"), status.out());
+
+            Result reload = burst(home, "reload");
+            assertEquals(0, reload.code(), reload.out());
+            assertTrue(reload.out().contains("generation 2 serving on 2 worker(s)"), reload.out());
+
+            Path log = home.resolve("logs/burst.log");
+            assertTrue(Files.readString(log).contains("[worker default#1 pid"), "workers log into the master's file");
+            Files.move(log, home.resolve("logs/burst.log.1"));
+            assertEquals(0, new ProcessBuilder("kill", "-USR1", Long.toString(pid)).start().waitFor());
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (!Files.exists(log) || !Files.readString(log).contains("SIGUSR1: reopened")) {
+                assertTrue(Instant.now().isBefore(deadline), "the log was reopened");
+                Thread.sleep(50);
+            }
+            Files.writeString(home.resolve("plugins/zz-garbage.jar"), "garbage");
+            Result refused = burst(home, "reload");
+            assertEquals(1, refused.code());
+            assertTrue(refused.out().contains("zz-garbage.jar"), refused.out());
+            assertTrue(Files.readString(log).contains("generation 3 refused"), "new lines go to the new file");
+            assertFalse(Files.readString(home.resolve("logs/burst.log.1")).contains("generation 3 refused"));
+
+            Result stop = burst(home, "stop");
+            assertEquals(0, stop.code(), stop.out());
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "stop waits for the exit");
+            assertEquals(3, burst(home, "status").code());
+
+            Result bad = burst(home, "start", "-Dburst.group.default.workers=-5");
+            assertEquals(1, bad.code());
+            assertTrue(bad.out().contains("burst.group.default.workers=-5"), "start says why it failed: " + bad.out());
+        } finally {
+            Path pidFile = home.resolve("run/master.pid");
+            if (Files.exists(pidFile)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(h -> {
+                    h.descendants().forEach(ProcessHandle::destroyForcibly);
+                    h.destroyForcibly();
+                });
+            }
+        }
+    }
+
+    private record Result(int code, String out) {
+    }
+
+    private static Result burst(Path home, String command, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(home.resolve("bin/burst").toString(), command));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("JAVA_HOME");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), out);
+    }
+
+    private static Path unpack(Path dir) throws Exception {
+        Path tarball = Path.of(System.getProperty("burst.it.tarball"));
+        assertEquals(0, new ProcessBuilder("tar", "xzf", tarball.toString(), "-C", dir.toString())
+                .inheritIO().start().waitFor());
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("burst-")).findFirst().orElseThrow();
+        }
     }
 }

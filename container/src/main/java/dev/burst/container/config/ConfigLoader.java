@@ -36,7 +36,7 @@ public final class ConfigLoader {
             "burst.box.host", "burst.box.port", "burst.box.max-packet",
             "burst.admin.host", "burst.admin.port", "burst.admin.token",
             "burst.groups", "burst.stop.timeout", "burst.start.timeout",
-            "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.proxy.jvm-options");
+            "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.proxy.jvm-options", "burst.log.file");
     private static final Set<String> GROUP_KEYS = Set.of("workers", "plugins", "max-pending", "queue-timeout",
             "task-timeout", "max-requests", "max-requests-jitter", "max-workers");
 
@@ -138,6 +138,7 @@ public final class ConfigLoader {
                 integer("burst.worker.boot-retries", 3, 1, 1000),
                 options("burst.worker.jvm-options", "-XX:+UseSerialGC -Xmx256m"),
                 options("burst.proxy.jvm-options", "-Xmx512m"),
+                value("burst.log.file").filter(v -> !v.isEmpty()).map(v -> home.resolve(v).normalize()),
                 config);
     }
 

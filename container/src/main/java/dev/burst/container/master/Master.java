@@ -1,6 +1,7 @@
 package dev.burst.container.master;
 
 import dev.burst.container.ExitCode;
+import dev.burst.container.LogSink;
 import dev.burst.container.Signals;
 import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
@@ -81,6 +82,7 @@ public final class Master {
 
     private final BurstConfig config;
     private final Spawner spawner;
+    private final Optional<LogSink> log;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Map<Long, Child> children = new LinkedHashMap<>();
     private final Map<Role, Slot> slots = new HashMap<>();
@@ -102,17 +104,23 @@ public final class Master {
     private Predicate<WireMessage> toProxy = m -> false;
 
     Master(BurstConfig config, Spawner spawner) {
+        this(config, spawner, Optional.empty());
+    }
+
+    private Master(BurstConfig config, Spawner spawner, Optional<LogSink> log) {
         this.config = config;
         this.spawner = spawner;
+        this.log = log;
         config.groups().forEach(g -> targets.put(g.name(), g.workers()));
     }
 
     /**
      * @param config the configuration
+     * @param log    the log file the master and its children write to; empty = they share stderr
      * @return a master that spawns real processes
      */
-    public static Master create(BurstConfig config) {
-        return new Master(config, new ProcessSpawner(config));
+    public static Master create(BurstConfig config, Optional<LogSink> log) {
+        return new Master(config, new ProcessSpawner(config, log), log);
     }
 
     /** reload_workers: the proxy snapshots the plugins and swaps every worker to the new generation. */
@@ -163,7 +171,8 @@ public final class Master {
         }
         try (ControlServer control = ControlServer.start(config.controlSocket(), events::add)) {
             toProxy = control::send;
-            Signals.handle(name -> events.add(new Event.SignalReceived(name)), "TERM", "INT", "HUP", "TTIN", "TTOU", "USR2");
+            Signals.handle(name -> events.add(new Event.SignalReceived(name)), "TERM", "INT", "HUP", "TTIN", "TTOU",
+                    "USR1", "USR2");
             LOG.log(System.Logger.Level.INFO, "starting burst in " + config.home() + ": groups " + targets);
             spawn(Role.PROXY);
             while (state != State.STOPPING || !children.isEmpty()) {
@@ -237,6 +246,7 @@ public final class Master {
             case "INT" -> beginStop(true);
             case "HUP" -> reload();
             case "USR2" -> restart();
+            case "USR1" -> reopenLog();
             case "TTIN", "TTOU" -> {
                 String first = config.groups().getFirst().name();
                 int now = targets.get(first);
@@ -264,6 +274,20 @@ public final class Master {
                     spawn(r);
                 }
             }
+        }
+    }
+
+    /** SIGUSR1: logrotate moved the file away; write to a fresh one at the same path. */
+    private void reopenLog() {
+        if (log.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "SIGUSR1: no burst.log.file to reopen (logging to stderr)");
+            return;
+        }
+        try {
+            log.get().reopen();
+            LOG.log(System.Logger.Level.INFO, "SIGUSR1: reopened " + log.get().path());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "SIGUSR1: cannot reopen " + log.get().path() + ": " + e.getMessage());
         }
     }
 

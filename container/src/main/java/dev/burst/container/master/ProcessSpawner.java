@@ -1,15 +1,19 @@
 package dev.burst.container.master;
 
+import dev.burst.container.LogSink;
 import dev.burst.container.Main;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +30,11 @@ final class ProcessSpawner implements Spawner {
 
     private final BurstConfig config;
     private final String java;
+    private final Optional<LogSink> log;
 
-    ProcessSpawner(BurstConfig config) {
+    ProcessSpawner(BurstConfig config, Optional<LogSink> log) {
         this.config = config;
+        this.log = log;
         this.java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the master"));
     }
@@ -53,13 +59,28 @@ final class ProcessSpawner implements Spawner {
         }
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(config.home().toFile())
-                .inheritIO();
+                .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectErrorStream(true)
+                .redirectOutput(log.isPresent() ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT);
+        if (log.isEmpty()) {
+            pb.redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
         // Through the environment rather than -cp, so ps shows the role and not a page of jar names.
         pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
         Process p = pb.start();
+        log.ifPresent(sink -> Thread.ofVirtual().name("log " + role).start(() -> pump(p.getInputStream(), sink)));
         ProcessChild child = new ProcessChild(role, p, Instant.now());
         p.onExit().thenAccept(done -> onExit.accept(child, done.exitValue()));
         return child;
+    }
+
+    /** Copies a child's output into the master's log, line by line, until the child closes it. */
+    private static void pump(InputStream in, LogSink sink) {
+        try (in; OutputStream out = sink.lineStream()) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // The child is gone; what it wrote last is already in the log.
+        }
     }
 
     /** {@code jcmd <pid> Thread.print} with the JDK that runs burst; bounded to 20 seconds. */
