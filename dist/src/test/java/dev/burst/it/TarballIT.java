@@ -38,7 +38,7 @@ class TarballIT {
         assertTrue(Files.isExecutable(home.resolve("bin/burst")));
 
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/burst").toString(), "run",
-                "-Dburst.http.port=0", "-Dburst.box.port=0")
+                "-Dburst.http.port=0", "-Dburst.box.port=0", "-Dburst.admin.port=0")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile());
         Map<String, String> env = pb.environment();
