@@ -253,4 +253,32 @@ class ConfigLoaderTest {
     void a_host_with_whitespace_is_refused_naming_the_key() {
         assertMentions(refused(Map.of("burst.http.host", "0.0.0.0 1.2.3.4")), "burst.http.host");
     }
+
+    @Test
+    void the_admin_listener_defaults_to_loopback_9910_with_a_generated_token() {
+        BurstConfig c = load(Map.of());
+        assertEquals("127.0.0.1", c.adminHost());
+        assertEquals(9910, c.adminPort());
+        assertEquals(java.util.Optional.empty(), c.adminToken());
+        assertEquals(java.util.Optional.empty(), c.logFile());
+    }
+
+    @Test
+    void a_short_admin_token_is_refused_naming_the_key_but_not_showing_the_value() {
+        ConfigException e = refused(Map.of("burst.admin.token", "short"));
+        assertMentions(e, "burst.admin.token", "at least 16 characters");
+        assertFalse(e.getMessage().contains("short"), e.getMessage());
+    }
+
+    @Test
+    void workers_above_the_group_max_workers_are_refused_naming_the_key() {
+        assertMentions(refused(Map.of("burst.group.default.max-workers", "4", "burst.group.default.workers", "5")),
+                "burst.group.default.workers=5", "from 0 to 4");
+        assertEquals(4, load(Map.of("burst.group.default.max-workers", "4")).groups().getFirst().maxWorkers());
+    }
+
+    @Test
+    void the_log_file_resolves_against_the_home() {
+        assertEquals(HOME.resolve("logs/burst.log"), load(Map.of("burst.log.file", "logs/burst.log")).logFile().orElseThrow());
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burst.container.protocol.WireMessage.AdminCommand;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
@@ -80,7 +81,8 @@ class WireCodecTest {
                 new Stuck(4122L, "cmd 1001 ran past task-timeout PT30S"),
                 new Reload(),
                 new Reloaded(true, 6, "generation 6 serving in every group"),
-                new Retire(4123L));
+                new Retire(4123L),
+                new AdminCommand("change_group", "game", 4));
     }
 
     @Test
@@ -195,6 +197,7 @@ class WireCodecTest {
         assertEquals(new Recycle(99L, "leaked"), roundTrip(new Recycle(99L, "leaked")));
         assertEquals(new Stuck(99L, "past task-timeout"), roundTrip(new Stuck(99L, "past task-timeout")));
         assertEquals(new Retire(99L), roundTrip(new Retire(99L)));
+        assertEquals(new AdminCommand("restart_workers", "", 0), roundTrip(new AdminCommand("restart_workers", "", 0)));
         assertEquals(new Leaked(3, "detail"), roundTrip(new Leaked(3, "detail")));
     }
 
