@@ -1,0 +1,80 @@
+package dev.burst.ctl;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The commands of burstctl, named as in the Python burst's burstctl, with their arguments and help. */
+enum Command {
+    STAT("stat", "[--loop N] [--count K] [--diff]",
+            "totals, groups, cmds, tasks_time, workers, plugins, last reload; --loop refreshes every N s\n"
+                    + "until Ctrl-C or K samples; --diff shows each counter's change since the previous sample\n"
+                    + "(--count or --diff alone: every 1 s; --diff alone: 2 samples)"),
+    CHANGE_GROUP("change_group", "GROUP N", "run N workers in GROUP"),
+    RELOAD_WORKERS("reload_workers", "", "load the plugins again into new workers; prints the outcome"),
+    RESTART_WORKERS("restart_workers", "", "replace every worker, same plugins"),
+    STOP("stop", "", "stop burst gracefully"),
+    VERSION("version", "", "burst and java versions, pid, uptime, generation"),
+    WORKERS("workers", "", "each worker's pid, state, generation, uptime, tasks, restarts, RSS"),
+    PLUGINS("plugins", "", "the plugin generation and its files with their SHA-256"),
+    CLEAR("clear", "GROUP", "drop the queued tasks of GROUP, each answered -10002"),
+    HELP("help", "", "this text");
+
+    private final String word;
+    private final String args;
+    private final String summary;
+
+    Command(String word, String args, String summary) {
+        this.word = word;
+        this.args = args;
+        this.summary = summary;
+    }
+
+    String word() {
+        return word;
+    }
+
+    boolean takesArguments() {
+        return !args.isEmpty();
+    }
+
+    /** @return the command as typed with its arguments, like {@code change_group GROUP N} */
+    String synopsis() {
+        return args.isEmpty() ? word : word + " " + args;
+    }
+
+    static Optional<Command> named(String word) {
+        return Arrays.stream(values()).filter(c -> c.word.equals(word)).findFirst();
+    }
+
+    static List<String> words() {
+        return Arrays.stream(values()).map(Command::word).toList();
+    }
+
+    /** @return the help text: usage, commands, where the URL and token come from, exit codes */
+    static String help() {
+        StringBuilder commands = new StringBuilder();
+        for (Command c : values()) {
+            commands.append("  ").append(c.synopsis()).append('\n');
+            c.summary.lines().forEach(l -> commands.append("      ").append(l).append('\n'));
+        }
+        return """
+                %s
+
+                commands:
+                %s
+                Without a command, on a terminal: a console with completion (TAB) and history
+                (~/.burstctl_history); exit, quit or Ctrl-D leaves it, Ctrl-C stops a stat --loop.
+
+                options:
+                  --url URL      the admin API, like http://127.0.0.1:9910
+                                 (default: the admin port in the run directory, on 127.0.0.1)
+                  --token TOKEN  the admin token (default: $%s, else the run directory's admin.token)
+                  --run-dir DIR  the run directory of a local burst, holding ports and admin.token
+                                 (default: run/ in the burst home when started as bin/burstctl, else ./run)
+                  --json         print the server's JSON instead of tables (stat --diff adds a "diff" object)
+
+                exit status: 0 done, 1 the server refused or failed, 2 usage error, 3 burst not reachable
+                """.formatted(Options.USAGE, commands, Endpoint.TOKEN_ENV);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.burst.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.jline.reader.LineReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The console in a real JVM on a pseudo-terminal ({@link ScriptPty}), against {@link AdminStub}. */
+class ConsoleTest {
+
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration STEP = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    /** The classes of burstctl and its dependencies, wherever the build put them. */
+    private static String classPath() {
+        return Stream.of(Burstctl.class, LineReader.class, ObjectMapper.class, JsonParser.class, JsonAutoDetect.class)
+                .map(c -> {
+                    try {
+                        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+                    } catch (java.net.URISyntaxException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .distinct()
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    @Test
+    void the_console_completes_commands_and_groups_stops_a_loop_on_ctrl_c_and_keeps_a_history() throws Exception {
+        assertTrue(ScriptPty.available(), "util-linux 'script' gives the console a pseudo-terminal (.ci/run installs it)");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        try (AdminStub burst = new AdminStub();
+                ScriptPty console = ScriptPty.start(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                        "-Duser.home=" + home, "--enable-native-access=ALL-UNNAMED", "-cp", classPath(),
+                        Burstctl.class.getName(), "--run-dir", burst.writeRunDir(dir.resolve("run")).toString()))) {
+            console.await(Console.PROMPT, START);
+
+            console.type("sta\t\n");
+            console.await("stat ", STEP);
+            console.await("groups (latency in ms)", STEP);
+            console.await("last reload: ok", STEP);
+            console.await(Console.PROMPT, STEP);
+
+            console.type("change_group g\t 3\n");
+            console.await("group game: going to 3 worker(s)", STEP);
+            console.await(Console.PROMPT, STEP);
+
+            console.type("stat --loop 0.05\n");
+            console.await("--- ", STEP);
+            console.await("--- ", STEP);
+            console.type("\u0003");
+            console.await(Console.PROMPT, STEP);
+
+            console.type("version\n");
+            console.await("burst 0.1.0-SNAPSHOT on java 25.0.1", STEP);
+            console.await(Console.PROMPT, STEP);
+            console.type("exit\n");
+            assertEquals(0, console.awaitExit(STEP), console.transcript());
+
+            assertTrue(burst.calls.stream().anyMatch(c -> c.path().equals("/admin/groups/game")), console::transcript);
+            List<String> history = Files.readAllLines(home.resolve(Burstctl.HISTORY));
+            assertTrue(history.stream().anyMatch(l -> l.endsWith(":stat")), history::toString);
+            assertTrue(history.stream().anyMatch(l -> l.endsWith(":change_group game  3")), history::toString);
+        }
+    }
+}
