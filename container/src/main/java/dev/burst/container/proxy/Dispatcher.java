@@ -26,6 +26,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -89,7 +90,9 @@ final class Dispatcher {
             }
         };
         for (GroupConfig g : config.groups()) {
-            groups.put(g.name(), new GroupQueue(g, timer, events));
+            GroupQueue q = new GroupQueue(g, timer, events);
+            groups.put(g.name(), q);
+            timer.scheduleAtFixedRate(() -> sweep(q), q.sweepPeriodNanos(), q.sweepPeriodNanos(), TimeUnit.NANOSECONDS);
         }
         this.generation = generation;
         this.onWorkerReady = onWorkerReady;
@@ -164,6 +167,15 @@ final class Dispatcher {
             }
         } finally {
             outstandingLock.unlock();
+        }
+    }
+
+    /** A periodic task must not die of one failure (HikariCP's HouseKeeper): log it and go on. */
+    private static void sweep(GroupQueue q) {
+        try {
+            q.sweepTaskTimeouts();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "task-timeout sweep of group " + q.config.name() + " failed", e);
         }
     }
 

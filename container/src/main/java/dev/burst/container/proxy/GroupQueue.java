@@ -351,7 +351,6 @@ final class GroupQueue {
 
     private void dispatch(WorkerLink worker, Task task) {
         stats.workerRequests.increment();
-        worker.deadline = timer.schedule(() -> timedOut(worker, task), config.taskTimeout().toNanos(), TimeUnit.NANOSECONDS);
         try {
             worker.send(new dev.burst.container.protocol.WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.body));
         } catch (IOException e) {
@@ -361,7 +360,28 @@ final class GroupQueue {
         }
     }
 
-    /** Timer: the task ran past task-timeout. Answer it -10003; the worker gets nothing more. */
+    /**
+     * Timer, every {@link #sweepPeriodNanos()}: answers -10003 the tasks that ran past task-timeout. One
+     * sweep over the workers rather than a timer per task: a per-task timer costs a heap insert and a
+     * cancel on every request, and cancelled ones linger until their deadline.
+     */
+    void sweepTaskTimeouts() {
+        long now = System.nanoTime();
+        long limit = config.taskTimeout().toNanos();
+        for (WorkerLink w : workers()) {
+            Task t = w.peekCurrent();
+            if (t != null && now - w.dispatchedNanos > limit) {
+                timedOut(w, t);
+            }
+        }
+    }
+
+    /** @return how often {@link #sweepTaskTimeouts()} runs: a tenth of task-timeout, 10 to 100 ms */
+    long sweepPeriodNanos() {
+        return Math.clamp(config.taskTimeout().toNanos() / 10, 10_000_000L, 100_000_000L);
+    }
+
+    /** The task ran past task-timeout. Answer it -10003; the worker gets nothing more. */
     private void timedOut(WorkerLink worker, Task task) {
         lock.lock();
         try {

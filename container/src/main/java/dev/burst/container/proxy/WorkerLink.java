@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -65,8 +64,8 @@ final class WorkerLink {
     volatile int served;
     int recycleAfter;
     boolean recycleAsked;
-    /** The running task's task-timeout. */
-    volatile ScheduledFuture<?> deadline;
+    /** When the running task was assigned (System.nanoTime); the task-timeout sweep reads it. */
+    volatile long dispatchedNanos;
     /** Completed when a worker taken for a swap has no task left. */
     volatile CompletableFuture<Void> freeForSwap = new CompletableFuture<>();
     /** Completed with READY or LOAD_FAILED after a swap's LOAD. */
@@ -126,6 +125,7 @@ final class WorkerLink {
 
     /** Hands the worker a task; only while it is idle and READY, under the group lock. */
     void assign(Task task) {
+        dispatchedNanos = System.nanoTime(); // before the task is visible: the sweep reads them in the other order
         if (!current.compareAndSet(null, task)) {
             throw new IllegalStateException(this + " already runs a task");
         }
@@ -133,10 +133,6 @@ final class WorkerLink {
 
     /** @return the task the worker held, now taken from it, or null */
     Task takeCurrent() {
-        ScheduledFuture<?> d = deadline;
-        if (d != null) {
-            d.cancel(false);
-        }
         return current.getAndSet(null);
     }
 
