@@ -1,0 +1,518 @@
+package dev.burst.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark: starts burst from the distribution (2 workers, the hello plugin) and the {@link Baseline}
+ * in its own JVM, then, in order:
+ * <ol>
+ * <li>each {@link Scenario} against both, interleaved (HTTP via wrk, Box via {@link BoxLoad}), with the
+ *     CPU each process spent per request;</li>
+ * <li>memory (RSS) of every process after that load;</li>
+ * <li>optionally ({@code --profile}) extra runs with JFR in the proxy and the workers;</li>
+ * <li>startup with an idle server: an idle restart_workers (replacement spawn-to-ready, fresh worker
+ *     RSS) and idle reloads;</li>
+ * <li>reload and restart under a Box load, signals at fixed intervals;</li>
+ * </ol>
+ * then stops everything it started, by PID (also on failure and on SIGTERM/SIGINT, through a shutdown
+ * hook), and writes {@code <results>/<timestamp>.json}, {@code latest.json}, {@code <timestamp>.svg}
+ * and prints a table.
+ *
+ * <p>Threads: everything here runs on the main thread; the loads have their own ({@link BoxLoad}, wrk).
+ */
+public final class Bench {
+
+    private static final int ECHO = 1;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final Options options;
+    private final Path work;
+    private final Pids pids;
+    private final LocalDateTime started = LocalDateTime.now();
+    private final byte[] body;
+    private volatile BurstServer burst;
+    private volatile BaselineServer baseline;
+    private Path lua;
+    private Path wrk;
+    private long stopMs = -1;
+
+    private Bench(Options options, Path work, Pids pids) {
+        this.options = options;
+        this.work = work;
+        this.pids = pids;
+        this.body = options.body().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static void main(String[] args) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            Path json = run(o);
+            System.out.println("\nresults: " + json + "\n         " + json.resolveSibling(json.getFileName().toString().replace(".json", ".svg"))
+                    + "\n         " + json.resolveSibling("latest.json"));
+        } catch (Exception e) {
+            System.err.println("bench failed: " + e.getMessage());
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Runs the whole benchmark.
+     *
+     * @return the JSON result file
+     */
+    public static Path run(Options o) throws Exception {
+        Path work = Files.createTempDirectory("burst-bench-");
+        Bench b = new Bench(o, work, new Pids(o.pidFile()));
+        Thread hook = new Thread(() -> {
+            b.stopAll();
+            deleteTree(work);
+        }, "bench-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return b.runAll();
+        } finally {
+            b.stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down: the hook runs (and finds nothing left to stop).
+            }
+            deleteTree(work);
+        }
+    }
+
+    private Path runAll() throws Exception {
+        String stamp = STAMP.format(started) + (options.label().isEmpty() ? "" : "-" + options.label());
+        Files.createDirectories(options.results());
+        if (options.http()) {
+            wrk = Wrk.find().orElseThrow(() -> new IOException(
+                    "wrk is not installed (apt-get install wrk; bench/run.sh does it), or run with --protocols box"));
+            lua = Wrk.script(work, options.body());
+        }
+        double loadBefore = ProcStats.loadAverage();
+        say("burst benchmark %s: %d cores, load average %.2f, dist %s", stamp, Runtime.getRuntime().availableProcessors(),
+                loadBefore, options.dist());
+
+        burst = BurstServer.start(options.dist(), Files.createDirectories(work.resolve("burst")), burstProps(), pids);
+        long servingMs = System.currentTimeMillis() - burst.launchedMs();
+        baseline = BaselineServer.start(options.classpath(), options.baselineJvmOptions(), work, pids);
+        say("burst serving (http %d, box %d) in %d ms; baseline pid %d (http %d, box %d)", burst.httpPort(), burst.boxPort(),
+                servingMs, baseline.pid(), baseline.httpPort(), baseline.boxPort());
+        List<BurstLog.WorkerStart> initial = BurstLog.workerStarts(burst.log().lines());
+        checkEcho("burst", burst.httpPort(), burst.boxPort());
+        checkEcho("baseline", baseline.httpPort(), baseline.boxPort());
+
+        prewarm();
+        List<Scenario.Result> results = new ArrayList<>();
+        List<Scenario> scenarios = Scenario.of(options);
+        for (int i = 0; i < scenarios.size(); i++) {
+            results.add(measure(scenarios.get(i), i % 2 == 1));
+        }
+        Map<String, Object> memory = memory();
+        Map<String, Object> profile = options.profile() ? profile(scenarios, stamp) : Map.of();
+        Startup startup = options.startup() ? startup(servingMs, initial) : new Startup(servingMs, initial, List.of(), -1, List.of(), Map.of());
+        List<OperationPhase> phases = new ArrayList<>();
+        if (options.box() && !options.reloadEvery().isZero()) {
+            phases.add(underLoad("reload", "HUP", options.reloadEvery()));
+        }
+        if (options.box() && !options.restartEvery().isZero()) {
+            phases.add(underLoad("restart", "USR2", options.restartEvery()));
+        }
+        Map<String, Object> burstInfo = burstInfo();
+        Path log = options.results().resolve(stamp + ".burst.log");
+        stopAll();
+        Files.copy(work.resolve("burst/burst.log"), log, StandardCopyOption.REPLACE_EXISTING);
+
+        Report report = new Report(results, phases, startup, memory, loadBefore, ProcStats.loadAverage());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("schema", "burst-bench/1");
+        json.put("started", started.toString());
+        json.put("finished", LocalDateTime.now().toString());
+        json.put("label", options.label());
+        json.put("host", host(loadBefore));
+        json.put("options", options.json());
+        json.put("burst", burstInfo);
+        json.put("scenarios", results.stream().map(Scenario.Result::json).toList());
+        json.put("operations", phases.stream().map(OperationPhase::json).toList());
+        json.put("startup", startup.json());
+        json.put("memory", memory);
+        if (!profile.isEmpty()) {
+            json.put("profile", profile);
+        }
+        json.put("stop_ms", stopMs);
+        json.put("targets", report.targets());
+        json.put("burst_log", log.getFileName().toString());
+
+        Path out = options.results().resolve(stamp + ".json");
+        String text = Json.write(json);
+        Files.writeString(out, text, StandardCharsets.UTF_8);
+        Files.writeString(options.results().resolve("latest.json"), text, StandardCharsets.UTF_8);
+        Files.writeString(options.results().resolve(stamp + ".svg"), Chart.svg(stamp, results, phases), StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println(report.table());
+        return out;
+    }
+
+    private Map<String, String> burstProps() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("burst.group.default.workers", Integer.toString(options.workers()));
+        p.put("burst.stop.timeout", "PT20S");
+        options.workerJvmOptions().ifPresent(v -> p.put("burst.worker.jvm-options", v));
+        options.proxyJvmOptions().ifPresent(v -> p.put("burst.proxy.jvm-options", v));
+        return p;
+    }
+
+    // One request each way before any load: a server that does not echo is a setup error, not a result.
+    private void checkEcho(String who, int httpPort, int boxPort) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/cmd/" + ECHO))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200 || !java.util.Arrays.equals(r.body(), body)) {
+            throw new IOException(who + " HTTP echo answered " + r.statusCode() + " '" + new String(r.body(), StandardCharsets.UTF_8) + "'");
+        }
+        try (Socket s = new Socket("127.0.0.1", boxPort)) {
+            s.setSoTimeout(30_000);
+            byte[] frame = BoxLoad.frame(ECHO, body);
+            BoxLoad.putInt(frame, 20, 42);
+            OutputStream out = s.getOutputStream();
+            out.write(frame);
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] reply = in.readNBytes(frame.length);
+            if (reply.length != frame.length || BoxLoad.getInt(reply, 16) != 0 || BoxLoad.getInt(reply, 20) != 42) {
+                throw new IOException(who + " Box echo answered " + reply.length + " bytes, ret "
+                        + (reply.length >= 20 ? BoxLoad.getInt(reply, 16) : "?"));
+            }
+        }
+    }
+
+    // ---- throughput scenarios ------------------------------------------------------------------------
+
+    /** Both servers get the largest load of every protocol for a while first, so the first scenario is not the JIT's. */
+    private void prewarm() throws Exception {
+        if (options.prewarm().isZero()) {
+            return;
+        }
+        int c = options.connections().stream().mapToInt(Integer::intValue).max().orElse(16);
+        say("prewarm: %.1f s per server and protocol at %d connections", options.prewarm().toMillis() / 1000.0, c);
+        for (boolean isBurst : new boolean[] {true, false}) {
+            if (options.box()) {
+                BoxLoad.run(boxConfig(isBurst ? burst.boxPort() : baseline.boxPort(), c, 1, Duration.ZERO, options.prewarm()));
+            }
+            if (options.http()) {
+                Wrk.run(wrk, lua, "http://127.0.0.1:" + (isBurst ? burst.httpPort() : baseline.httpPort()) + "/cmd/" + ECHO, c,
+                        options.prewarm());
+            }
+        }
+    }
+
+    private Scenario.Result measure(Scenario s, boolean baselineFirst) throws Exception {
+        Scenario.Side b;
+        Scenario.Side base;
+        if (baselineFirst) {
+            base = side(s, "baseline");
+            b = side(s, "burst");
+        } else {
+            b = side(s, "burst");
+            base = side(s, "baseline");
+        }
+        Scenario.Result r = new Scenario.Result(s, b, base);
+        say("%-12s burst %8.0f req/s p50 %.3f p99 %.3f ms | baseline %8.0f req/s p50 %.3f p99 %.3f ms | ratio %.2f",
+                s.name(), b.stats().throughput(), b.stats().p50Ms(), b.stats().p99Ms(), base.stats().throughput(),
+                base.stats().p50Ms(), base.stats().p99Ms(), r.throughputRatio());
+        return r;
+    }
+
+    private Scenario.Side side(Scenario s, String who) throws Exception {
+        boolean isBurst = who.equals("burst");
+        int port = s.protocol().equals("http")
+                ? (isBurst ? burst.httpPort() : baseline.httpPort())
+                : (isBurst ? burst.boxPort() : baseline.boxPort());
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        if (isBurst) {
+            groups.put("proxy", List.of(burst.proxy().pid()));
+            groups.put("workers", burst.workers().stream().map(BurstServer.Child::pid).toList());
+            groups.put("master", List.of(burst.masterPid()));
+        } else {
+            groups.put("baseline", List.of(baseline.pid()));
+        }
+        if (s.protocol().equals("http")) {
+            String url = "http://127.0.0.1:" + port + "/cmd/" + ECHO;
+            if (!options.warmup().isZero()) {
+                Wrk.run(wrk, lua, url, s.connections(), options.warmup());
+            }
+            CpuWindow cpu = CpuWindow.open(groups);
+            Wrk.Run run = Wrk.run(wrk, lua, url, s.connections(), options.duration());
+            cpu.close();
+            return cpu.side(run.stats(), "client", run.cpuTicks());
+        }
+        groups.put("client", List.of(ProcessHandle.current().pid()));
+        BoxLoad.Running load = BoxLoad.start(boxConfig(port, s.connections(), s.inFlight(), options.warmup(), options.duration()));
+        sleepUntil(load.measureStart());
+        CpuWindow cpu = CpuWindow.open(groups);
+        sleepUntil(load.end());
+        cpu.close();
+        return cpu.side(load.await(), null, 0);
+    }
+
+    private BoxLoad.Config boxConfig(int port, int connections, int inFlight, Duration warmup, Duration duration) {
+        return new BoxLoad.Config("127.0.0.1", port, connections, inFlight, warmup, duration, ECHO, body);
+    }
+
+    // ---- memory, profile, startup ----------------------------------------------------------------------
+
+    private Map<String, Object> memory() {
+        Map<String, Object> after = new LinkedHashMap<>();
+        for (BurstServer.Child c : burst.children()) {
+            after.put(c.role(), ProcStats.rssKb(c.pid()).orElse(-1L));
+        }
+        after.put("baseline", ProcStats.rssKb(baseline.pid()).orElse(-1L));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("after_load_rss_kb", after);
+        say("RSS after load (MB): %s", mb(after));
+        return m;
+    }
+
+    private Map<String, Object> profile(List<Scenario> scenarios, String stamp) throws Exception {
+        Path dir = Files.createDirectories(options.results().resolve(stamp + "-profile"));
+        Path java = Path.of(ProcessHandle.of(burst.masterPid()).flatMap(h -> h.info().command()).orElseThrow());
+        Profiler profiler = new Profiler(java);
+        int maxC = scenarios.stream().mapToInt(Scenario::connections).max().orElse(1);
+        List<Scenario> chosen = scenarios.stream()
+                .filter(s -> s.inFlight() == 1 && (s.connections() == maxC || s.name().equals("box-c1")))
+                .toList();
+        Map<String, Object> all = new LinkedHashMap<>();
+        for (Scenario s : chosen) {
+            List<BurstServer.Child> targets = new ArrayList<>();
+            targets.add(burst.proxy());
+            targets.addAll(burst.workers());
+            for (BurstServer.Child c : targets) {
+                profiler.start(c.pid());
+            }
+            Scenario.Side side = side(s, "burst");
+            Map<String, Object> processes = new LinkedHashMap<>();
+            for (BurstServer.Child c : targets) {
+                String name = s.name() + "-" + c.role().replace(':', '-').replace('#', '-');
+                Path jfr = dir.resolve(name + ".jfr");
+                profiler.stop(c.pid(), jfr);
+                Map<String, Object> summary = Profiler.summarize(jfr, 25);
+                Profiler.writeText(dir.resolve(name + ".txt"), Profiler.text(s.name() + " " + c.role(), summary));
+                processes.put(c.role(), summary);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("throughput_with_jfr", side.stats().throughput());
+            m.put("p50_ms_with_jfr", side.stats().p50Ms());
+            m.put("processes", processes);
+            all.put(s.name(), m);
+            say("profiled %s: %.0f req/s with JFR on; %s", s.name(), side.stats().throughput(), dir);
+        }
+        return all;
+    }
+
+    private Startup startup(long servingMs, List<BurstLog.WorkerStart> initial) throws Exception {
+        BurstLog log = burst.log();
+        List<BurstLog.WorkerStart> replacements = new ArrayList<>();
+        long restartWallMs = 0;
+        for (int i = 0; i < options.startupRestarts(); i++) {
+            int mark = log.count();
+            long t0 = System.currentTimeMillis();
+            burst.signal("USR2");
+            BurstLog.Outcome restart = awaitOutcome("restart", mark, Duration.ofSeconds(120));
+            restartWallMs = Math.max(restartWallMs, restart.epochMs() - t0);
+            replacements.addAll(BurstLog.workerStarts(log.since(mark)));
+            Thread.sleep(i + 1 < options.startupRestarts() ? 500 : 2_000);
+        }
+        Map<String, Long> fresh = new LinkedHashMap<>();
+        for (BurstServer.Child w : burst.workers()) {
+            fresh.put(w.role(), ProcStats.rssKb(w.pid()).orElse(-1L));
+        }
+        say("idle restart_workers (x%d): up to %d ms; replacement spawn->ready %s ms; fresh idle worker RSS (MB) %s",
+                options.startupRestarts(), restartWallMs, replacements.stream().map(BurstLog.WorkerStart::millis).toList(), mb(fresh));
+        List<Startup.Reload> reloads = new ArrayList<>();
+        for (int i = 0; i < options.startupReloads(); i++) {
+            int mark = log.count();
+            long t0 = System.currentTimeMillis();
+            burst.signal("HUP");
+            BurstLog.Outcome r = awaitOutcome("reload", mark, Duration.ofSeconds(120));
+            reloads.add(new Startup.Reload(r.ok(), r.reportedMs(), r.epochMs() - t0, r.text()));
+            say("idle reload_workers: %s", r.text());
+            Thread.sleep(300);
+        }
+        return new Startup(servingMs, initial, replacements, restartWallMs, reloads, fresh);
+    }
+
+    private BurstLog.Outcome awaitOutcome(String kind, int mark, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<BurstLog.Outcome> o = BurstLog.outcomes(burst.log().since(mark)).stream()
+                    .filter(x -> x.kind().equals(kind)).findFirst();
+            if (o.isPresent()) {
+                return o.get();
+            }
+            Thread.sleep(5);
+        }
+        throw new IOException("no " + kind + " outcome in burst's log within " + within + ":\n" + burst.log().tail(30));
+    }
+
+    // ---- operations under load -------------------------------------------------------------------------
+
+    private OperationPhase underLoad(String name, String signal, Duration every) throws Exception {
+        double calm = options.calm().toMillis() / 1000.0;
+        double during = options.underLoad().toMillis() / 1000.0;
+        double total = calm + during + calm;
+        int mark = burst.log().count();
+        BoxLoad.Running load = BoxLoad.start(boxConfig(burst.boxPort(), options.operationLoad(), 1, Duration.ofSeconds(1),
+                Options.seconds(total)));
+        long wallAtStart = System.currentTimeMillis() + (load.measureStart() - System.nanoTime()) / 1_000_000;
+        List<Double> signals = new ArrayList<>();
+        double step = every.toMillis() / 1000.0;
+        for (double t = calm; t < calm + during - 1e-9; t += step) {
+            sleepUntil(load.measureStart() + (long) (t * 1e9));
+            burst.signal(signal);
+            signals.add((System.nanoTime() - load.measureStart()) / 1e9);
+        }
+        LoadStats stats = load.await();
+        LatencyRecorder recorder = load.recorder();
+        // Let the last operation finish (it may end after the load): its outcome line goes on the chart.
+        if (!signals.isEmpty()) {
+            try {
+                awaitCount(name, mark, signals.size(), Duration.ofSeconds(60));
+            } catch (IOException e) {
+                say("note: %s", e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+        List<BurstLog.Line> lines = burst.log().since(mark);
+        List<OperationPhase.Outcome> outcomes = BurstLog.outcomes(lines).stream()
+                .filter(o -> o.kind().equals(name))
+                .map(o -> new OperationPhase.Outcome((o.epochMs() - wallAtStart) / 1000.0, o.ok(), o.reportedMs(), o.text()))
+                .toList();
+        double[] bounds = {calm, calm + during};
+        OperationPhase p = new OperationPhase(name, signal, step, bounds, stats, OperationPhase.split(recorder, bounds, total),
+                signals, outcomes, BurstLog.workerStarts(lines));
+        say("%s under load (SIG%s every %.1fs, %d conn): %d failed of %d; p99 before/during/after %.3f / %.3f / %.3f ms; %d of %d ok",
+                name, signal, step, options.operationLoad(), stats.errors(), stats.requests() + stats.errors(),
+                p.parts().get(0).p99Ms(), p.parts().get(1).p99Ms(), p.parts().get(2).p99Ms(),
+                outcomes.stream().filter(OperationPhase.Outcome::ok).count(), outcomes.size());
+        return p;
+    }
+
+    private void awaitCount(String kind, int mark, int n, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (BurstLog.outcomes(burst.log().since(mark)).stream().filter(o -> o.kind().equals(kind)).count() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("fewer than " + n + " " + kind + " outcomes in burst's log within " + within);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    // ---- bookkeeping -----------------------------------------------------------------------------------
+
+    private Map<String, Object> burstInfo() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dist", options.dist().toString());
+        m.put("workers", options.workers());
+        BurstServer.Child proxy = burst.proxy();
+        m.put("proxy_command", withoutClasspath(ProcStats.commandLine(proxy.pid())));
+        burst.workers().stream().findFirst().ifPresent(w -> m.put("worker_command", withoutClasspath(ProcStats.commandLine(w.pid()))));
+        m.put("master_command", withoutClasspath(ProcStats.commandLine(burst.masterPid())));
+        return m;
+    }
+
+    private static String withoutClasspath(String cmd) {
+        return cmd.replaceAll("-cp \\S+", "-cp ...");
+    }
+
+    private Map<String, Object> host(double loadBefore) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("cpu", cpuModel());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        m.put("load_average_before", loadBefore);
+        m.put("load_average_after", ProcStats.loadAverage());
+        return m;
+    }
+
+    private static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.replaceFirst("^[^:]*:\\s*", "")).orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** Stops burst (graceful, then by force) and the baseline; safe to call twice and from the shutdown hook. */
+    private synchronized void stopAll() {
+        BurstServer b = burst;
+        burst = null;
+        if (b != null) {
+            long t0 = System.currentTimeMillis();
+            b.close();
+            stopMs = System.currentTimeMillis() - t0;
+        }
+        BaselineServer base = baseline;
+        baseline = null;
+        if (base != null) {
+            base.close();
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    private static String mb(Map<String, ?> kb) {
+        StringBuilder sb = new StringBuilder();
+        kb.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(' ')
+                .append(String.format("%.0f", ((Number) v).longValue() / 1024.0)));
+        return sb.toString();
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println("[bench " + CLOCK.format(LocalDateTime.now()) + "] " + String.format(format, args));
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("bench: cannot delete " + dir + ": " + e.getMessage());
+        }
+    }
+}
