@@ -136,8 +136,8 @@ public final class ConfigLoader {
                 duration("burst.stop.timeout", "PT30S", Duration.ZERO),
                 duration("burst.start.timeout", "PT60S", Duration.ofSeconds(1)),
                 integer("burst.worker.boot-retries", 3, 1, 1000),
-                options("burst.worker.jvm-options", "-XX:+UseSerialGC -Xmx256m"),
-                options("burst.proxy.jvm-options", "-Xmx512m"),
+                options("burst.worker.jvm-options", "-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1"),
+                options("burst.proxy.jvm-options", "-XX:+UseSerialGC -Xmx512m"),
                 value("burst.log.file").filter(v -> !v.isEmpty()).map(v -> home.resolve(v).normalize()),
                 config);
     }

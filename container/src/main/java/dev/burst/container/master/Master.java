@@ -545,12 +545,16 @@ public final class Master {
         timer.schedule(() -> events.add(new Event.RespawnDue(role)), delay, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Graceful: the proxy stops accepting, finishes and answers every task, then stops its workers; the
+     * master only signals workers once the proxy is gone. Fast: the proxy answers every task with an
+     * error now, and workers are killed, not asked (a busy worker would finish its task first).
+     */
     private void beginStop(boolean fast) {
         if (state == State.STOPPING) {
             if (fast) {
                 LOG.log(System.Logger.Level.INFO, "fast stop requested during the stop");
-                toProxy.test(new Shutdown(true));
-                children.values().forEach(Child::terminate);
+                stopNow();
             }
             return;
         }
@@ -559,16 +563,29 @@ public final class Master {
         LOG.log(System.Logger.Level.INFO, (fast ? "fast" : "graceful") + " stop of " + children.size() + " process(es)");
         timer.schedule(() -> events.add(new Event.StopDeadline()),
                 (fast ? Duration.ofSeconds(5) : config.stopTimeout().plusSeconds(2)).toMillis(), TimeUnit.MILLISECONDS);
-        Optional<Child> proxy = children.values().stream().filter(c -> !c.role().isWorker()).findFirst();
+        if (fast) {
+            stopNow();
+            return;
+        }
+        Optional<Child> proxy = proxy();
         if (proxy.isEmpty()) {
             children.values().forEach(Child::terminate);
             return;
         }
-        toProxy.test(new Shutdown(fast));
+        toProxy.test(new Shutdown(false));
         proxy.get().terminate();
-        if (fast) {
-            children.values().forEach(Child::terminate);
+    }
+
+    private void stopNow() {
+        Optional<Child> proxy = proxy();
+        if (proxy.isPresent() && !toProxy.test(new Shutdown(true))) {
+            proxy.get().terminate();
         }
+        children.values().stream().filter(c -> c.role().isWorker()).forEach(Child::kill);
+    }
+
+    private Optional<Child> proxy() {
+        return children.values().stream().filter(c -> !c.role().isWorker()).findFirst();
     }
 
     private Optional<Child> spawn(Role role) {

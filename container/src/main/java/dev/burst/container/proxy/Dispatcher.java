@@ -62,8 +62,8 @@ final class Dispatcher {
     private volatile Generation generation;
     private volatile boolean accepting = true;
 
-    /** Accepted tasks not yet answered; a graceful stop waits for zero. */
-    private long outstanding;
+    /** Accepted tasks not yet answered; a graceful stop waits for zero. Lock-free on the request path. */
+    private final AtomicLong outstanding = new AtomicLong();
     private final ReentrantLock outstandingLock = new ReentrantLock();
     private final Condition allAnswered = outstandingLock.newCondition();
 
@@ -142,12 +142,7 @@ final class Dispatcher {
             onDone.accept(Outcome.overloaded("burst is stopping"));
             return;
         }
-        outstandingLock.lock();
-        try {
-            outstanding++;
-        } finally {
-            outstandingLock.unlock();
-        }
+        outstanding.incrementAndGet();
         group.submit(new Task(taskIds.incrementAndGet(), cmd, sn, client, body, outcome -> {
             try {
                 stats.answered(cmd, outcome.kind(), System.nanoTime() - accepted);
@@ -159,14 +154,15 @@ final class Dispatcher {
         }));
     }
 
+    /** Only a stop waits on the count, so only then is the lock taken (the waiter also re-checks on its own). */
     private void answered() {
-        outstandingLock.lock();
-        try {
-            if (--outstanding == 0) {
+        if (outstanding.decrementAndGet() == 0 && !accepting) {
+            outstandingLock.lock();
+            try {
                 allAnswered.signalAll();
+            } finally {
+                outstandingLock.unlock();
             }
-        } finally {
-            outstandingLock.unlock();
         }
     }
 
@@ -191,14 +187,16 @@ final class Dispatcher {
      * @return whether all were answered in time
      */
     boolean awaitAllAnswered(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         outstandingLock.lock();
         try {
-            while (outstanding > 0) {
-                if (nanos <= 0) {
+            while (outstanding.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return false;
                 }
-                nanos = allAnswered.awaitNanos(nanos);
+                // Bounded wait: an answer that raced with stopAccepting() may not have signalled.
+                allAnswered.awaitNanos(Math.min(left, 50_000_000L));
             }
             return true;
         } finally {

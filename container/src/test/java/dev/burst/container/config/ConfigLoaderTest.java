@@ -245,8 +245,8 @@ class ConfigLoaderTest {
     void jvm_options_have_defaults_for_workers_and_the_proxy() {
         BurstConfig c = load(Map.of());
 
-        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx256m"), c.workerJvmOptions());
-        assertEquals(List.of("-Xmx512m"), c.proxyJvmOptions());
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1"), c.workerJvmOptions());
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx512m"), c.proxyJvmOptions());
     }
 
     @Test

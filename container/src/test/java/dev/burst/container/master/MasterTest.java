@@ -266,7 +266,7 @@ class MasterTest {
     }
 
     @Test
-    void a_fast_stop_asks_the_proxy_and_every_worker_at_once() {
+    void a_fast_stop_asks_the_proxy_and_kills_every_worker_at_once() {
         Master m = gameMaster();
         FakeChild proxy = proxyOf(m);
         m.handle(new Event.ProxyUp());
@@ -275,11 +275,11 @@ class MasterTest {
 
         assertTrue(proxy.terminated());
         assertEquals(2, spawner.workers().size());
-        assertTrue(spawner.workers().stream().allMatch(FakeChild::terminated));
+        assertTrue(spawner.workers().stream().allMatch(FakeChild::killed));
     }
 
     @Test
-    void a_fast_stop_during_a_graceful_stop_asks_the_workers_at_once() {
+    void a_fast_stop_during_a_graceful_stop_kills_the_workers_at_once() {
         Master m = gameMaster();
         proxyOf(m);
         m.handle(new Event.ProxyUp());
@@ -287,7 +287,7 @@ class MasterTest {
 
         m.handle(new Event.SignalReceived("INT"));
 
-        assertTrue(spawner.workers().stream().allMatch(FakeChild::terminated));
+        assertTrue(spawner.workers().stream().allMatch(FakeChild::killed));
     }
 
     @Test
@@ -334,7 +334,7 @@ class MasterTest {
     }
 
     @Test
-    void a_proxy_that_fails_to_boot_before_it_ever_listened_stops_burst() {
+    void a_proxy_that_fails_to_boot_before_it_ever_listened_stops_burst_at_once() {
         Master m = gameMaster();
         FakeChild proxy = proxyOf(m);
         m.handle(new Event.ProxyUp());
@@ -342,7 +342,7 @@ class MasterTest {
         m.handle(new Event.ChildExited(proxy, ExitCode.BOOT_ERROR.code()));
 
         assertEquals(1, spawner.count(Role.PROXY));
-        assertTrue(spawner.workers().stream().allMatch(FakeChild::terminated));
+        assertTrue(spawner.workers().stream().allMatch(FakeChild::killed));
         m.handle(new Event.RespawnDue(Role.PROXY));
         assertEquals(1, spawner.count(Role.PROXY));
     }
