@@ -63,30 +63,8 @@ final class HttpApi {
                     res.header(RETRY_AFTER, "1");
                 }
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                res.send("{\"ret\":" + o.ret() + ",\"error\":\"" + jsonEscape(o.error()) + "\"}");
+                res.send(StatReport.JSON.createObjectNode().put("ret", o.ret()).put("error", o.error()).toString());
             }
         }
-    }
-
-    static String jsonEscape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.toString();
     }
 }
