@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,6 +177,25 @@ class ServingIT {
             half.close();
             burst.awaitLog("inside a frame header (10 of 24 bytes)", Duration.ofSeconds(10));
             assertEquals("and here", good.call(1, 2, "and here").text());
+        }
+    }
+
+    @Test
+    void a_client_that_half_closes_after_sending_still_gets_every_reply() throws Exception {
+        try (BoxClient c = burst.box()) {
+            for (int sn = 1; sn <= 3; sn++) {
+                c.send(10, sn, "200");
+            }
+            c.send(1, 4, "echoed");
+            c.socket.shutdownOutput();
+            Map<Integer, String> replies = new TreeMap<>();
+            for (int i = 0; i < 4; i++) {
+                BoxClient.Reply r = c.read();
+                assertEquals(0, r.ret(), "sn " + r.sn());
+                replies.put(r.sn(), r.text());
+            }
+            assertEquals(Map.of(1, "done", 2, "done", 3, "done", 4, "echoed"), replies);
+            assertTrue(c.closedByServer(), "the proxy closes once it owes nothing");
         }
     }
 

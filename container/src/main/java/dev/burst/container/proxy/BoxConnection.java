@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -36,6 +37,8 @@ final class BoxConnection {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean readerDone;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Completes when the writer has written what it owed and closed the socket. */
+    private final CompletableFuture<Void> writerDone = new CompletableFuture<>();
 
     BoxConnection(Socket socket, Dispatcher dispatcher, int maxPacket, Consumer<BoxConnection> onClosed) {
         this.socket = socket;
@@ -53,7 +56,10 @@ final class BoxConnection {
 
     private void readLoop() {
         byte[] header = new byte[BoxHeader.SIZE];
-        try (InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024)) {
+        // Not try-with-resources: closing a socket's input stream closes the socket, and after the
+        // client's EOF (or half-close) the writer still owes it the replies in flight.
+        try {
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             while (true) {
                 int n = in.readNBytes(header, 0, BoxHeader.SIZE);
                 if (n == 0) {
@@ -121,6 +127,7 @@ final class BoxConnection {
             Thread.currentThread().interrupt();
         } finally {
             closeSocket();
+            writerDone.complete(null);
         }
     }
 
@@ -131,13 +138,19 @@ final class BoxConnection {
         replies.add(CLOSE);
     }
 
-    /** Stop reading; the writer closes after the replies still owed are written. */
-    void finish() {
+    /**
+     * Stop reading; the writer closes after the replies still owed are written.
+     *
+     * @return completes once the writer has written them and closed the socket
+     */
+    CompletableFuture<Void> finish() {
         try {
             socket.shutdownInput();
         } catch (IOException e) {
             closeSocket();
+            replies.add(CLOSE);
         }
+        return writerDone;
     }
 
     private void closeSocket() {

@@ -5,7 +5,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -70,14 +75,28 @@ final class BoxServer implements AutoCloseable {
         }
     }
 
-    /** Closes every connection once the replies already queued on it are written. */
-    void closeConnections() {
-        connections.forEach(BoxConnection::finish);
+    /**
+     * Closes every connection once the replies already queued on it are written, and waits for that
+     * (the process exits next, and a reply still in a writer's queue would be lost with it).
+     *
+     * @param timeout how long a client that does not read may hold the stop up
+     * @return true if every connection was written out and closed in time
+     */
+    boolean closeConnections(Duration timeout) throws InterruptedException {
+        CompletableFuture<?>[] done = connections.stream().map(BoxConnection::finish).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(done).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     @Override
     public void close() {
         stopAccepting();
-        closeConnections();
+        connections.forEach(BoxConnection::finish);
     }
 }

@@ -27,6 +27,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +49,8 @@ public final class Proxy {
 
     private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
     private static final String ADMIN = "admin";
+    /** How long a stopping proxy waits for Box clients to take the replies it owes them. */
+    private static final Duration CLIENT_DRAIN = Duration.ofSeconds(2);
 
     /** What the main thread waits for. */
     private sealed interface Event {
@@ -219,8 +222,9 @@ public final class Proxy {
                 code = ExitCode.FAILURE.code();
             }
         }
-        if (box != null) {
-            box.closeConnections();
+        if (box != null && !box.closeConnections(CLIENT_DRAIN)) {
+            LOG.log(System.Logger.Level.WARNING, "box clients not reading their replies after " + CLIENT_DRAIN
+                    + "; closing them");
         }
         if (http != null) {
             http.stop();
