@@ -3,6 +3,7 @@ package dev.burst.container;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigException;
 import dev.burst.container.config.ConfigLoader;
+import dev.burst.container.master.AotTraining;
 import dev.burst.container.master.Master;
 import dev.burst.container.proxy.Proxy;
 import dev.burst.container.worker.Worker;
@@ -23,7 +24,8 @@ public final class Main {
     }
 
     /**
-     * @param args {@code master}, {@code proxy}, or {@code worker <group> <slot>}
+     * @param args {@code master}, {@code proxy}, {@code worker <group> <slot>}, or {@code aot} (build the
+     *             workers' AOT cache, {@code bin/burst aot})
      */
     public static void main(String[] args) {
         if (args.length == 0) {
@@ -50,6 +52,10 @@ public final class Main {
                 }
                 Logs.setUp("worker " + args[1] + "#" + args[2] + " pid " + pid);
                 System.exit(Worker.create(config(), args[1], Integer.parseInt(args[2])).run());
+            }
+            case "aot" -> {
+                Logs.setUp("aot pid " + pid);
+                System.exit(AotTraining.create(config()).run());
             }
             default -> usage();
         }
@@ -81,7 +87,7 @@ public final class Main {
     }
 
     private static void usage() {
-        System.err.println("usage: Main master | proxy | worker <group> <slot>   (started by bin/burst)");
+        System.err.println("usage: Main master | proxy | worker <group> <slot> | aot   (started by bin/burst)");
         ExitCode.CONFIG_ERROR.exit();
     }
 }

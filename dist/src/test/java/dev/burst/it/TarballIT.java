@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,8 @@ class TarballIT {
             home = s.filter(p -> p.getFileName().toString().startsWith("burst-")).findFirst().orElseThrow();
         }
         for (String part : new String[] {"bin/burst", "conf/burst.properties", "lib", "plugins/hello.jar",
-                "plugins/slow.jar", "plugins/fail.jar", "run", "logs"}) {
+                "plugins/slow.jar", "plugins/fail.jar", "run", "logs", "lib/worker.aot", "lib/worker.aot.id",
+                "lib/training/hello.jar"}) {
             assertTrue(Files.exists(home.resolve(part)), part + " is in the tarball");
         }
         assertTrue(Files.isExecutable(home.resolve("bin/burst")));
@@ -65,6 +67,13 @@ class TarballIT {
             assertEquals("from the tarball", echo.body());
             long pid = Long.parseLong(Files.readString(home.resolve("run/master.pid")).trim());
             assertEquals(burst.pid(), pid, "bin/burst execs the master: one pid to signal");
+            // Unpacked elsewhere, with lib/ listed in another order: the cache trained by the build still fits.
+            List<ProcessHandle> workers = burst.descendants().filter(h -> h.info().arguments()
+                    .map(a -> String.join(" ", a).contains("-Dburst.role=worker")).orElse(false)).toList();
+            assertEquals(2, workers.size());
+            for (ProcessHandle w : workers) {
+                assertTrue(AotIT.maps(w.pid(), home.resolve("lib/worker.aot")), "worker " + w.pid() + " maps the cache");
+            }
         } finally {
             var children = burst.descendants().toList();
             burst.destroy();
@@ -125,6 +134,55 @@ class TarballIT {
             Result bad = burst(home, "start", "-Dburst.group.default.workers=-5");
             assertEquals(1, bad.code());
             assertTrue(bad.out().contains("burst.group.default.workers=-5"), "start says why it failed: " + bad.out());
+        } finally {
+            Path pidFile = home.resolve("run/master.pid");
+            if (Files.exists(pidFile)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(h -> {
+                    h.descendants().forEach(ProcessHandle::destroyForcibly);
+                    h.destroyForcibly();
+                });
+            }
+        }
+    }
+
+    @Test
+    void bin_burst_aot_builds_the_cache_while_burst_serves_and_restart_workers_takes_it_up(@TempDir Path dir)
+            throws Exception {
+        Path home = unpack(dir);
+        Path cache = home.resolve("lib/worker.aot");
+        Files.delete(cache);
+        Files.delete(home.resolve("lib/worker.aot.id"));
+        Path log = home.resolve("logs/burst.log");
+        try {
+            Result start = burst(home, "start", "-Dburst.http.port=0", "-Dburst.box.port=0", "-Dburst.admin.port=0",
+                    "-Dburst.group.default.workers=1");
+            assertEquals(0, start.code(), start.out());
+            assertTrue(Files.readString(log).contains("no AOT cache for workers, so they start slower: " + cache
+                    + " does not exist (bin/burst aot builds it)"), Files.readString(log));
+
+            Result aot = burst(home, "aot");
+            assertEquals(0, aot.code(), aot.out());
+            assertTrue(aot.out().contains("built " + cache), aot.out());
+            assertFalse(aot.out().contains("[warning]"), "the training's JVM chatter stays in its own log: " + aot.out());
+            assertTrue(Files.isRegularFile(cache));
+
+            long pid = Long.parseLong(Files.readString(home.resolve("run/master.pid")).trim());
+            assertEquals(0, new ProcessBuilder("kill", "-USR2", Long.toString(pid)).start().waitFor());
+            Instant deadline = Instant.now().plusSeconds(60);
+            while (!Files.readString(log).contains("restart_workers #1 (1 worker(s), one at a time): done, 1 of 1")) {
+                assertTrue(Instant.now().isBefore(deadline), "restart_workers finished:\n" + Files.readString(log));
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(log).contains("workers start with the AOT cache " + cache), Files.readString(log));
+            List<ProcessHandle> workers = ProcessHandle.of(pid).orElseThrow().descendants()
+                    .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains("-Dburst.role=worker"))
+                            .orElse(false))
+                    .toList();
+            assertEquals(1, workers.size());
+            assertTrue(AotIT.maps(workers.getFirst().pid(), cache), "the restarted worker maps the new cache");
+
+            Result stop = burst(home, "stop");
+            assertEquals(0, stop.code(), stop.out());
         } finally {
             Path pidFile = home.resolve("run/master.pid");
             if (Files.exists(pidFile)) {

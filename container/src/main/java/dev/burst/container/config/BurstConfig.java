@@ -27,6 +27,7 @@ import org.eclipse.microprofile.config.Config;
  * @param bootRetries      consecutive boot failures before a worker slot is given up
  * @param workerJvmOptions JVM options of worker processes
  * @param proxyJvmOptions  JVM options of the proxy process
+ * @param workerAotCache   the workers' AOT cache file (built by {@code bin/burst aot}); empty = off
  * @param logFile          the master's log file (children's output piped into it); empty = stderr
  * @param source           the MicroProfile Config it was read from, handed to plugins
  */
@@ -37,7 +38,7 @@ public record BurstConfig(Path home, Path runDir, Path pluginsDir,
                           List<GroupConfig> groups,
                           Duration stopTimeout, Duration startTimeout, int bootRetries,
                           List<String> workerJvmOptions, List<String> proxyJvmOptions,
-                          Optional<Path> logFile, Config source) {
+                          Optional<Path> workerAotCache, Optional<Path> logFile, Config source) {
 
     /**
      * @param name a group name

@@ -36,7 +36,7 @@ public final class ConfigLoader {
             "burst.box.host", "burst.box.port", "burst.box.max-packet",
             "burst.admin.host", "burst.admin.port", "burst.admin.token",
             "burst.groups", "burst.stop.timeout", "burst.start.timeout",
-            "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.proxy.jvm-options", "burst.log.file");
+            "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.worker.aot-cache", "burst.proxy.jvm-options", "burst.log.file");
     private static final Set<String> GROUP_KEYS = Set.of("workers", "plugins", "max-pending", "queue-timeout",
             "task-timeout", "max-requests", "max-requests-jitter", "max-workers");
 
@@ -138,6 +138,7 @@ public final class ConfigLoader {
                 integer("burst.worker.boot-retries", 3, 1, 1000),
                 options("burst.worker.jvm-options", "-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1"),
                 options("burst.proxy.jvm-options", "-XX:+UseSerialGC -Xmx512m"),
+                aotCache(home),
                 value("burst.log.file").filter(v -> !v.isEmpty()).map(v -> home.resolve(v).normalize()),
                 config);
     }
@@ -223,6 +224,34 @@ public final class ConfigLoader {
             throw new ConfigException(key, v, "a directory path");
         }
         return home.resolve(v).normalize();
+    }
+
+    /**
+     * {@code auto}: {@code worker.aot} beside burst's own jar (the distribution's {@code lib/}); {@code off};
+     * or a file path, relative to burst.home.
+     */
+    private Optional<Path> aotCache(Path home) {
+        String v = value("burst.worker.aot-cache").orElse("auto");
+        return switch (v) {
+            case "off" -> Optional.empty();
+            case "auto" -> libDir().map(lib -> lib.resolve("worker.aot"));
+            case "" -> throw new ConfigException("burst.worker.aot-cache", v, "auto, off or a file path");
+            default -> Optional.of(home.resolve(v).normalize());
+        };
+    }
+
+    /** @return the directory of the jar burst's classes are in; empty when they are not in a jar (a build tree) */
+    public static Optional<Path> libDir() {
+        try {
+            var source = ConfigLoader.class.getProtectionDomain().getCodeSource();
+            if (source == null) {
+                return Optional.empty();
+            }
+            Path p = Path.of(source.getLocation().toURI());
+            return Files.isRegularFile(p) ? Optional.of(p.toAbsolutePath().getParent()) : Optional.empty();
+        } catch (java.net.URISyntaxException | IllegalArgumentException | SecurityException e) {
+            return Optional.empty();
+        }
     }
 
     private Optional<String> token() {

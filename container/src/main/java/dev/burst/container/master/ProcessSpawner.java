@@ -4,6 +4,7 @@ import dev.burst.container.LogSink;
 import dev.burst.container.Main;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,13 +29,21 @@ import java.util.function.BiConsumer;
  */
 final class ProcessSpawner implements Spawner {
 
+    private static final System.Logger LOG = System.getLogger(ProcessSpawner.class.getName());
+
     private final BurstConfig config;
     private final String java;
     private final Optional<LogSink> log;
+    private final Optional<WorkerAotCache> aot;
+    private final String classpath;
+    /** What the master last said about the AOT cache, so it says it again only when it changes. */
+    private String aotSaid = "";
 
     ProcessSpawner(BurstConfig config, Optional<LogSink> log) {
         this.config = config;
         this.log = log;
+        this.aot = WorkerAotCache.of(config);
+        this.classpath = String.join(File.pathSeparator, WorkerAotCache.childClasspath());
         this.java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the master"));
     }
@@ -45,6 +54,9 @@ final class ProcessSpawner implements Spawner {
         cmd.add(java);
         cmd.add("-Dburst.role=" + role.name() + (role.isWorker() ? ":" + role.group() + "#" + role.slot() : ""));
         cmd.addAll(role.isWorker() ? config.workerJvmOptions() : config.proxyJvmOptions());
+        if (role.isWorker()) {
+            cmd.addAll(aotOptions());
+        }
         cmd.addAll(ConfigLoader.propagatedProperties());
         if (System.getProperty("burst.home") == null) {
             cmd.add("-Dburst.home=" + config.home());
@@ -66,12 +78,26 @@ final class ProcessSpawner implements Spawner {
             pb.redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.INHERIT);
         }
         // Through the environment rather than -cp, so ps shows the role and not a page of jar names.
-        pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().put("CLASSPATH", classpath);
         Process p = pb.start();
         log.ifPresent(sink -> Thread.ofVirtual().name("log " + role).start(() -> pump(p.getInputStream(), sink)));
         ProcessChild child = new ProcessChild(role, p, Instant.now());
         p.onExit().thenAccept(done -> onExit.accept(child, done.exitValue()));
         return child;
+    }
+
+    /** @return the option that maps the workers' AOT cache, if it is usable; says why not when that changes */
+    private synchronized List<String> aotOptions() {
+        if (aot.isEmpty()) {
+            return List.of();
+        }
+        WorkerAotCache.Status status = aot.get().check();
+        String said = (status.usable() ? "" : "no AOT cache for workers, so they start slower: ") + status.why();
+        if (!said.equals(aotSaid)) {
+            LOG.log(System.Logger.Level.INFO, said);
+            aotSaid = said;
+        }
+        return status.usable() ? aot.get().jvmOptions() : List.of();
     }
 
     /** Copies a child's output into the master's log, line by line, until the child closes it. */

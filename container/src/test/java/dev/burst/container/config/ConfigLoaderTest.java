@@ -281,4 +281,18 @@ class ConfigLoaderTest {
     void the_log_file_resolves_against_the_home() {
         assertEquals(HOME.resolve("logs/burst.log"), load(Map.of("burst.log.file", "logs/burst.log")).logFile().orElseThrow());
     }
+
+    @Test
+    void the_worker_aot_cache_is_off_when_configured_so_and_a_path_resolves_against_the_home() {
+        assertTrue(load(Map.of("burst.worker.aot-cache", "off")).workerAotCache().isEmpty());
+        assertEquals(Path.of("/opt/burst/cache/w.aot"),
+                load(Map.of("burst.worker.aot-cache", "cache/w.aot")).workerAotCache().orElseThrow());
+    }
+
+    @Test
+    void auto_puts_the_worker_aot_cache_beside_burst_s_jar_and_nowhere_when_burst_runs_from_classes() {
+        // These tests run from target/classes, not a jar: there is no lib/ to put it in.
+        assertEquals(ConfigLoader.libDir().map(lib -> lib.resolve("worker.aot")), load(Map.of()).workerAotCache());
+        assertTrue(ConfigLoader.libDir().isEmpty());
+    }
 }
