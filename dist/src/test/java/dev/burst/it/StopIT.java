@@ -72,12 +72,17 @@ class StopIT {
             try (BoxClient box = burst.box()) {
                 box.send(10, 1, "30000");
                 box.send(10, 2, "30000");
-                Burst.pause(500);
+                Burst.pause(300);
+                CompletableFuture<HttpResponse<byte[]>> http = CompletableFuture.supplyAsync(() -> post(burst, "10", "30000"));
+                Burst.pause(1000);
                 burst.signal("INT");
                 BoxClient.Reply a = box.read();
                 BoxClient.Reply b = box.read();
                 assertTrue(a.ret() == -10004 || a.ret() == -10002, "running or queued task errored: " + a);
                 assertTrue(b.ret() == -10004 || b.ret() == -10002, "running or queued task errored: " + b);
+                HttpResponse<byte[]> r = http.get(20, TimeUnit.SECONDS);
+                assertEquals(503, r.statusCode(), "the queued HTTP request is answered, not dropped");
+                assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("\"ret\":-10002"));
             }
             assertTrue(burst.master.waitFor(20, TimeUnit.SECONDS), "the master stopped well before the 30 s tasks");
             for (ProcessHandle child : children) {
