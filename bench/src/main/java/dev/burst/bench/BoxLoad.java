@@ -35,8 +35,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * 20     4    sn           copied into the reply; replies may come out of order
  * </pre>
  *
- * <p>Threads: each connection has a writer platform thread (it also reconnects after a lost connection)
- * and a reader platform thread. The writer takes a free slot (blocking only while M requests are in
+ * <p>Threads: with one request in flight (M = 1), each connection is one platform thread that writes a
+ * request, reads its reply and records it, like wrk's connections: no hand-off between threads, so the
+ * client's own CPU per request stays near wrk's and the HTTP and Box figures compare burst, not the
+ * clients. With M > 1, each connection has a writer platform thread (it also reconnects after a lost
+ * connection) and a reader platform thread. The writer takes a free slot (blocking only while M requests are in
  * flight), stamps its send time, writes the frame, and flushes when no further slot is free at once; the
  * reader matches each reply's sn to its slot, records the latency and frees the slot. sn = (sequence << 9)
  * | slot, so a reply names its slot and a stale or foreign sn is caught. Nothing sleeps on this path.
@@ -134,6 +137,7 @@ public final class BoxLoad {
         long measureStart = begin + c.warmup().toNanos();
         long end = measureStart + c.duration().toNanos();
         List<Thread> writers = new ArrayList<>();
+        List<Connection> connections = new ArrayList<>();
         List<LatencyRecorder> recorders = new ArrayList<>();
         AtomicInteger connectFailures = new AtomicInteger();
         byte[] frame = frame(c.cmd(), c.body());
@@ -143,8 +147,23 @@ public final class BoxLoad {
             recorders.add(replies);
             recorders.add(losses);
             Connection conn = new Connection(c, i, frame, end, replies, losses, connectFailures);
+            connections.add(conn);
             writers.add(Thread.ofPlatform().name("boxload-write-" + i).daemon().start(conn::run));
         }
+        // A reply that never comes must not hold the load up: 5 s after the window, close what is left.
+        Thread.ofPlatform().name("boxload-watchdog").daemon().start(() -> {
+            try {
+                for (Thread w : writers) {
+                    long left = end + DRAIN_NANOS - System.nanoTime();
+                    if (left <= 0 || !w.join(Duration.ofNanos(left))) {
+                        break;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            connections.forEach(Connection::abandon);
+        });
         return new Running(measureStart, end, c.duration().toNanos() / 1e9, writers, recorders, connectFailures);
     }
 
@@ -186,6 +205,8 @@ public final class BoxLoad {
         private final LatencyRecorder losses;
         private final AtomicInteger connectFailures;
         private int sequence;
+        /** The open socket, for the watchdog. */
+        private volatile Socket current;
 
         Connection(Config config, int index, byte[] frame, long end, LatencyRecorder replies, LatencyRecorder losses,
                    AtomicInteger connectFailures) {
@@ -210,12 +231,72 @@ public final class BoxLoad {
                     pauseBeforeReconnect();
                     continue;
                 }
+                current = socket;
                 try {
-                    drive(socket);
+                    if (config.inFlight() == 1) {
+                        driveClosedLoop(socket);
+                    } else {
+                        drive(socket);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     closeQuietly(socket);
                     return;
+                }
+            }
+        }
+
+        void abandon() {
+            Socket s = current;
+            if (s != null) {
+                closeQuietly(s);
+            }
+        }
+
+        /** One request at a time on this thread: write, read the reply, record; until the window closes. */
+        private void driveClosedLoop(Socket socket) {
+            byte[] header = new byte[HEADER];
+            byte[] expected = config.body();
+            byte[] body = new byte[Math.max(64, expected.length)];
+            boolean waiting = false;
+            try {
+                OutputStream out = socket.getOutputStream();
+                DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+                while (true) {
+                    long sent = System.nanoTime();
+                    if (sent >= end) {
+                        break;
+                    }
+                    int sn = sequence++;
+                    putInt(frame, 20, sn);
+                    out.write(frame);
+                    waiting = true;
+                    in.readFully(header);
+                    long now = System.nanoTime();
+                    int length = getInt(header, 8);
+                    if (getInt(header, 0) != MAGIC || length < HEADER || getInt(header, 20) != sn) {
+                        throw new IOException("bad reply frame (magic " + getInt(header, 0) + ", length " + length
+                                + ", sn " + getInt(header, 20) + " for " + sn + ")");
+                    }
+                    int bodyLength = length - HEADER;
+                    if (bodyLength > body.length) {
+                        body = new byte[bodyLength];
+                    }
+                    in.readFully(body, 0, bodyLength);
+                    waiting = false;
+                    if (getInt(header, 16) == 0 && Arrays.equals(body, 0, bodyLength, expected, 0, expected.length)) {
+                        replies.ok(sent, now - sent);
+                    } else {
+                        replies.failed(now, 1);
+                    }
+                }
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                // Lost connection or a bad frame: the request in flight, if any, is counted as failed below.
+            } finally {
+                closeQuietly(socket);
+                if (waiting) {
+                    losses.failed(System.nanoTime(), 1);
                 }
             }
         }
