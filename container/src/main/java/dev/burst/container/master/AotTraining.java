@@ -83,6 +83,12 @@ public final class AotTraining {
             LOG.log(System.Logger.Level.ERROR, "not built: the training plugin lib/training/hello.jar is missing");
             return ExitCode.FAILURE.code();
         }
+        Path dir = cache.get().file().toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            LOG.log(System.Logger.Level.ERROR, "not built: " + dir + " is not a writable directory; point "
+                    + "burst.worker.aot-cache at a file in one");
+            return ExitCode.FAILURE.code();
+        }
         Path work = null;
         long t0 = System.nanoTime();
         try {
@@ -161,7 +167,8 @@ public final class AotTraining {
                     + tail(log));
         }
 
-        Path tmp = cache.file().resolveSibling(cache.file().getFileName() + ".tmp");
+        // Unique: two trainings at once each write their own, and the last to finish wins.
+        Path tmp = cache.file().resolveSibling(cache.file().getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         List<String> create = new ArrayList<>();
         create.add(java);
         create.addAll(cache.workerJvmOptions());
@@ -173,7 +180,6 @@ public final class AotTraining {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         childEnvironment(cb.environment(), cache.classpath());
         LOG.log(System.Logger.Level.INFO, "training: writing the cache");
-        Files.createDirectories(cache.file().toAbsolutePath().getParent());
         Process p = cb.start();
         if (!p.waitFor(CREATE_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
