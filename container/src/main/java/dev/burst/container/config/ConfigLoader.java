@@ -36,7 +36,8 @@ public final class ConfigLoader {
             "burst.box.host", "burst.box.port", "burst.box.max-packet",
             "burst.admin.host", "burst.admin.port", "burst.admin.token",
             "burst.groups", "burst.stop.timeout", "burst.start.timeout",
-            "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.worker.aot-cache", "burst.proxy.jvm-options", "burst.log.file");
+            "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.worker.aot-cache",
+            "burst.proxy.jvm-options", "burst.log.file");
     private static final Set<String> GROUP_KEYS = Set.of("workers", "plugins", "max-pending", "queue-timeout",
             "task-timeout", "max-requests", "max-requests-jitter", "max-workers");
 
@@ -228,14 +229,13 @@ public final class ConfigLoader {
 
     /**
      * {@code auto}: {@code worker.aot} beside burst's own jar (the distribution's {@code lib/}); {@code off};
-     * or a file path, relative to burst.home.
+     * or a file path, relative to burst.home. (An empty value is no value in MicroProfile Config: auto.)
      */
     private Optional<Path> aotCache(Path home) {
         String v = value("burst.worker.aot-cache").orElse("auto");
         return switch (v) {
             case "off" -> Optional.empty();
             case "auto" -> libDir().map(lib -> lib.resolve("worker.aot"));
-            case "" -> throw new ConfigException("burst.worker.aot-cache", v, "auto, off or a file path");
             default -> Optional.of(home.resolve(v).normalize());
         };
     }
