@@ -49,6 +49,11 @@ public final class AotTraining {
 
     private final BurstConfig config;
     private final String java;
+    /** The child running now, stopped (with its own children) if this process is interrupted (Ctrl-C). */
+    private volatile Process running;
+    /** The temporary directory and the cache being written, removed then too. */
+    private volatile Path work;
+    private volatile Path partial;
 
     private AotTraining(BurstConfig config) {
         this.config = config;
@@ -89,8 +94,9 @@ public final class AotTraining {
                     + "burst.worker.aot-cache at a file in one");
             return ExitCode.FAILURE.code();
         }
-        Path work = null;
         long t0 = System.nanoTime();
+        Thread onInterrupt = new Thread(this::abandon, "aot-abandon");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
         try {
             work = Files.createTempDirectory("burst-aot-");
             build(cache.get(), plugin.get(), work);
@@ -107,15 +113,41 @@ public final class AotTraining {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE.code();
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException e) {
+                // Interrupted: the hook is running and cleans up.
+            }
             if (work != null) {
                 deleteTree(work);
             }
         }
     }
 
+    /** Interrupted: stop the training's processes and remove what it wrote. */
+    private void abandon() {
+        Process p = running;
+        if (p != null && p.isAlive()) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.onExit().join();
+        }
+        Path w = work;
+        if (w != null) {
+            deleteTree(w);
+        }
+        Path c = partial;
+        if (c != null) {
+            try {
+                Files.deleteIfExists(c);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot delete " + c + ": " + e);
+            }
+        }
+    }
+
     private void build(WorkerAotCache cache, Path plugin, Path work) throws IOException, InterruptedException {
         Path home = work.resolve("home");
-        Files.createDirectories(home.resolve("conf"));
         Files.createDirectories(home.resolve("plugins"));
         Files.copy(plugin, home.resolve("plugins/hello.jar"));
         Path recording = work.resolve("worker.aotconf");
@@ -152,6 +184,7 @@ public final class AotTraining {
         childEnvironment(pb.environment(), cache.classpath());
         LOG.log(System.Logger.Level.INFO, "training: a burst with one recording worker in " + home);
         Process master = pb.start();
+        running = master;
         try {
             int boxPort = awaitBoxPort(master, home.resolve("run/ports"), log);
             drive(boxPort);
@@ -169,6 +202,7 @@ public final class AotTraining {
 
         // Unique: two trainings at once each write their own, and the last to finish wins.
         Path tmp = cache.file().resolveSibling(cache.file().getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        partial = tmp;
         List<String> create = new ArrayList<>();
         create.add(java);
         create.addAll(cache.workerJvmOptions());
@@ -181,6 +215,7 @@ public final class AotTraining {
         childEnvironment(cb.environment(), cache.classpath());
         LOG.log(System.Logger.Level.INFO, "training: writing the cache");
         Process p = cb.start();
+        running = p;
         if (!p.waitFor(CREATE_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             Files.deleteIfExists(tmp);
