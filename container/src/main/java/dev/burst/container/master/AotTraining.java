@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -268,9 +267,7 @@ public final class AotTraining {
                 while (sent < REQUESTS && sent - received < WINDOW) {
                     sent++;
                     byte[] body = ("training " + sent).getBytes(StandardCharsets.UTF_8);
-                    out.write(ByteBuffer.allocate(BoxHeader.SIZE + body.length).putInt(BoxHeader.MAGIC)
-                            .putShort((short) 1).putShort((short) 0).putInt(BoxHeader.SIZE + body.length)
-                            .putInt(1).putInt(0).putInt(sent).put(body).array());
+                    out.write(BoxHeader.encode((short) 1, (short) 0, 1, 0, sent, body));
                 }
                 out.flush();
                 byte[] header = new byte[BoxHeader.SIZE];
