@@ -29,6 +29,10 @@ import org.eclipse.microprofile.config.Config;
  * @param proxyJvmOptions  JVM options of the proxy process
  * @param workerAotCache   the workers' AOT cache file (built by {@code bin/burst aot}); empty = off
  * @param logFile          the master's log file (children's output piped into it); empty = stderr
+ * @param limits           what one client (or all of them) may make the proxy hold
+ * @param startDegraded    true: a cold start whose groups cannot boot serves what it can (and says it is
+ *                         degraded); false (the default): it fails, naming the plugin and its error
+ * @param followSymlinks   whether a reload follows symbolic links in the plugins folder
  * @param source           the MicroProfile Config it was read from, handed to plugins
  */
 public record BurstConfig(Path home, Path runDir, Path pluginsDir,
@@ -38,7 +42,8 @@ public record BurstConfig(Path home, Path runDir, Path pluginsDir,
                           List<GroupConfig> groups,
                           Duration stopTimeout, Duration startTimeout, int bootRetries,
                           List<String> workerJvmOptions, List<String> proxyJvmOptions,
-                          Optional<Path> workerAotCache, Optional<Path> logFile, Config source) {
+                          Optional<Path> workerAotCache, Optional<Path> logFile, ConnectionLimits limits,
+                          boolean startDegraded, boolean followSymlinks, Config source) {
 
     /**
      * @param name a group name

@@ -32,9 +32,12 @@ public final class ConfigLoader {
 
     private static final Set<String> GLOBAL_KEYS = Set.of(
             "burst.home", "burst.conf", "burst.role", "burst.run.dir", "burst.plugins.dir",
-            "burst.http.host", "burst.http.port", "burst.http.max-body",
-            "burst.box.host", "burst.box.port", "burst.box.max-packet",
-            "burst.admin.host", "burst.admin.port", "burst.admin.token",
+            "burst.http.host", "burst.http.port", "burst.http.max-body", "burst.http.max-connections",
+            "burst.box.host", "burst.box.port", "burst.box.max-packet", "burst.box.max-connections",
+            "burst.box.max-inbound-bytes", "burst.box.frame-timeout", "burst.box.max-in-flight",
+            "burst.connection.max-outbound",
+            "burst.admin.host", "burst.admin.port", "burst.admin.token", "burst.admin.max-connections",
+            "burst.admin.max-body", "burst.start.degraded", "burst.plugins.follow-symlinks",
             "burst.groups", "burst.stop.timeout", "burst.start.timeout",
             "burst.worker.boot-retries", "burst.worker.jvm-options", "burst.worker.aot-cache",
             "burst.proxy.jvm-options", "burst.log.file");
@@ -141,6 +144,17 @@ public final class ConfigLoader {
                 options("burst.proxy.jvm-options", "-XX:+UseSerialGC -Xmx512m"),
                 aotCache(home),
                 value("burst.log.file").filter(v -> !v.isEmpty()).map(v -> home.resolve(v).normalize()),
+                new ConnectionLimits(
+                        integer("burst.http.max-connections", 10_000, 1, 10_000_000),
+                        integer("burst.box.max-connections", 100_000, 1, 10_000_000),
+                        longValue("burst.box.max-inbound-bytes", 64L << 20, 1L << 10, 1L << 40),
+                        duration("burst.box.frame-timeout", "PT30S", Duration.ofMillis(10)),
+                        integer("burst.box.max-in-flight", 128, 1, 1_000_000),
+                        longValue("burst.connection.max-outbound", 8L << 20, 1L << 10, 1L << 40),
+                        integer("burst.admin.max-connections", 100, 1, 100_000),
+                        integer("burst.admin.max-body", 64 << 10, 16, 1 << 30)),
+                choice("burst.start.degraded", "fail", Set.of("fail", "serve")).equals("serve"),
+                bool("burst.plugins.follow-symlinks", false),
                 config);
     }
 
@@ -204,6 +218,39 @@ public final class ConfigLoader {
             // reported below with the allowed range
         }
         throw new ConfigException(key, v.get(), "an integer from " + min + " to " + max);
+    }
+
+    private long longValue(String key, long dflt, long min, long max) {
+        Optional<String> v = value(key);
+        if (v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v.get());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the allowed range
+        }
+        throw new ConfigException(key, v.get(), "an integer from " + min + " to " + max);
+    }
+
+    private String choice(String key, String dflt, Set<String> allowed) {
+        String v = value(key).orElse(dflt);
+        if (!allowed.contains(v)) {
+            throw new ConfigException(key, v, "one of " + new java.util.TreeSet<>(allowed));
+        }
+        return v;
+    }
+
+    private boolean bool(String key, boolean dflt) {
+        String v = value(key).orElse(Boolean.toString(dflt));
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key, v, "true or false");
+        };
     }
 
     private Duration duration(String key, String dflt, Duration min) {

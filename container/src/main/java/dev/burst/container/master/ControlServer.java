@@ -73,7 +73,7 @@ final class ControlServer implements AutoCloseable {
                     case WorkerReady r -> events.accept(new Event.WorkerReady(r.pid(), r.generation()));
                     case Recycle r -> events.accept(new Event.RecycleAsked(r.pid(), r.reason()));
                     case Stuck s -> events.accept(new Event.WorkerStuck(s.pid(), s.detail()));
-                    case Reloaded r -> events.accept(new Event.ReloadDone(r.ok(), r.generation(), r.report()));
+                    case Reloaded r -> events.accept(new Event.ReloadDone(r.ok(), r.serving(), r.summary()));
                     case AdminCommand c -> {
                         switch (c.operation()) {
                             case "restart_workers" -> events.accept(new Event.RestartWorkers());

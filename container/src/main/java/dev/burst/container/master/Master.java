@@ -1,8 +1,8 @@
 package dev.burst.container.master;
 
-import dev.burst.container.ExitCode;
-import dev.burst.container.LogSink;
-import dev.burst.container.Signals;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.process.LogSink;
+import dev.burst.container.process.Signals;
 import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.GroupConfig;
@@ -299,7 +299,7 @@ public final class Master {
             return;
         }
         long id = open("reload_workers", "snapshot of " + config.pluginsDir(), 0);
-        if (!toProxy.test(new Reload())) {
+        if (!toProxy.test(new Reload(id))) {
             close(id, "failed", List.of("the proxy is not connected"));
             return;
         }

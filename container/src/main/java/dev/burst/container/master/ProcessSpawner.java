@@ -1,7 +1,8 @@
 package dev.burst.container.master;
 
-import dev.burst.container.LogSink;
-import dev.burst.container.Main;
+import dev.burst.container.process.LogSink;
+import dev.burst.container.aot.WorkerAotCache;
+import dev.burst.container.process.Entry;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
 import java.io.File;
@@ -36,6 +37,7 @@ final class ProcessSpawner implements Spawner {
     private final Optional<LogSink> log;
     private final Optional<WorkerAotCache> aot;
     private final String classpath;
+    private final String workerClasspath;
     /** What the master last said about the AOT cache, so it says it again only when it changes. */
     private String aotSaid = "";
 
@@ -44,6 +46,7 @@ final class ProcessSpawner implements Spawner {
         this.log = log;
         this.aot = WorkerAotCache.of(config);
         this.classpath = String.join(File.pathSeparator, WorkerAotCache.childClasspath());
+        this.workerClasspath = String.join(File.pathSeparator, WorkerAotCache.workerClasspath());
         this.java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the master"));
     }
@@ -61,7 +64,7 @@ final class ProcessSpawner implements Spawner {
         if (System.getProperty("burst.home") == null) {
             cmd.add("-Dburst.home=" + config.home());
         }
-        cmd.add(Main.class.getName());
+        cmd.add(Entry.MAIN_CLASS);
         if (role.isWorker()) {
             cmd.add("worker");
             cmd.add(role.group());
@@ -78,7 +81,7 @@ final class ProcessSpawner implements Spawner {
             pb.redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.INHERIT);
         }
         // Through the environment rather than -cp, so ps shows the role and not a page of jar names.
-        pb.environment().put("CLASSPATH", classpath);
+        pb.environment().put("CLASSPATH", role.isWorker() ? workerClasspath : classpath);
         Process p = pb.start();
         log.ifPresent(sink -> Thread.ofVirtual().name("log " + role).start(() -> pump(p.getInputStream(), sink)));
         ProcessChild child = new ProcessChild(role, p, Instant.now());

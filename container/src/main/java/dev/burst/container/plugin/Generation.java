@@ -1,7 +1,6 @@
 package dev.burst.container.plugin;
 
 import dev.burst.container.config.GroupConfig;
-import dev.burst.container.protocol.WireMessage.PluginFiles;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
  * @param plugins every plugin found, by name order
  * @param files   every source file with its hash, for stat and logs
  */
-public record Generation(int number, List<PluginFiles> plugins, List<CachedFile> files) {
+public record Generation(int number, List<PluginJars> plugins, List<CachedFile> files) {
 
     /**
      * A source file and where its bytes are cached.
@@ -28,7 +27,7 @@ public record Generation(int number, List<PluginFiles> plugins, List<CachedFile>
      * @param group a group
      * @return the plugins that group loads
      */
-    public List<PluginFiles> pluginsOf(GroupConfig group) {
+    public List<PluginJars> pluginsOf(GroupConfig group) {
         return plugins.stream().filter(p -> group.loads(p.name())).toList();
     }
 }

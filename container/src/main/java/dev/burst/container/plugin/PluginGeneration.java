@@ -5,8 +5,6 @@ import dev.burst.api.Handler;
 import dev.burst.api.Plugin;
 import dev.burst.api.PluginContext;
 import dev.burst.api.WorkerInfo;
-import dev.burst.container.protocol.WireMessage.CmdInfo;
-import dev.burst.container.protocol.WireMessage.PluginFiles;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -65,7 +63,7 @@ public final class PluginGeneration implements AutoCloseable {
      * @return the started generation
      * @throws PluginException naming the plugin and the cause
      */
-    public static PluginGeneration start(int number, List<PluginFiles> plugins, WorkerInfo worker, Config config)
+    public static PluginGeneration start(int number, List<PluginJars> plugins, WorkerInfo worker, Config config)
             throws PluginException {
         Map<String, List<String>> files = new LinkedHashMap<>();
         plugins.forEach(p -> files.put(p.name(), p.files()));
@@ -74,7 +72,7 @@ public final class PluginGeneration implements AutoCloseable {
         Map<Integer, Registered> handlers = new LinkedHashMap<>();
         List<Started> started = new ArrayList<>();
         try {
-            for (PluginFiles p : plugins) {
+            for (PluginJars p : plugins) {
                 started.add(startOne(p.name(), loader, info, config, handlers));
             }
         } catch (PluginException | RuntimeException e) {
@@ -149,9 +147,9 @@ public final class PluginGeneration implements AutoCloseable {
     }
 
     /** @return every registered cmd, for the READY frame */
-    public List<CmdInfo> cmds() {
+    public List<CmdSpec> cmds() {
         return handlers.values().stream()
-                .map(r -> new CmdInfo(r.command().id(), r.command().name().orElse(""), r.command().idempotent()))
+                .map(r -> new CmdSpec(r.command().id(), r.command().name().orElse(""), r.command().idempotent()))
                 .toList();
     }
 

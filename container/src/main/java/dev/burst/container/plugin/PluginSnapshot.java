@@ -2,7 +2,6 @@ package dev.burst.container.plugin;
 
 import dev.burst.container.config.GroupConfig;
 import dev.burst.container.plugin.Generation.CachedFile;
-import dev.burst.container.protocol.WireMessage.PluginFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,7 +49,7 @@ public final class PluginSnapshot {
      */
     public static Generation take(Path pluginsDir, Path cacheDir, int number, List<GroupConfig> groups)
             throws PluginException {
-        List<PluginFiles> plugins = new ArrayList<>();
+        List<PluginJars> plugins = new ArrayList<>();
         List<CachedFile> files = new ArrayList<>();
         try {
             Files.createDirectories(cacheDir);
@@ -59,7 +58,7 @@ public final class PluginSnapshot {
                 if (fileName.startsWith(".")) {
                     continue;
                 }
-                PluginFiles plugin;
+                PluginJars plugin;
                 if (Files.isDirectory(entry)) {
                     List<Path> jars = list(entry).stream().filter(PluginSnapshot::isJar).toList();
                     if (jars.isEmpty()) {
@@ -103,7 +102,7 @@ public final class PluginSnapshot {
         return p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p);
     }
 
-    private static PluginFiles cache(String plugin, List<Path> jars, Path cacheDir, List<CachedFile> files)
+    private static PluginJars cache(String plugin, List<Path> jars, Path cacheDir, List<CachedFile> files)
             throws PluginException, IOException {
         List<String> cached = new ArrayList<>();
         int entryJars = 0;
@@ -121,7 +120,7 @@ public final class PluginSnapshot {
                     ? "no jar holds " + SERVICE_ENTRY
                     : entryJars + " jars hold " + SERVICE_ENTRY + "; a plugin has exactly one"));
         }
-        return new PluginFiles(plugin, List.copyOf(cached));
+        return new PluginJars(plugin, List.copyOf(cached));
     }
 
     /** Copies while hashing, then names the copy by its digest; an existing copy is kept. */

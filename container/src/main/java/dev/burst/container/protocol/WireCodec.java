@@ -1,13 +1,18 @@
 package dev.burst.container.protocol;
 
 import dev.burst.container.protocol.WireMessage.AdminCommand;
+import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.protocol.WireMessage.GroupHealth;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.Operation;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
+import dev.burst.container.protocol.WireMessage.ProxyHello;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
@@ -58,6 +63,10 @@ public final class WireCodec {
     private static final int RELOADED = 27;
     private static final int RETIRE = 28;
     private static final int ADMIN_COMMAND = 29;
+    private static final int PROXY_HELLO = 30;
+    private static final int OPERATION = 31;
+    private static final int BOOT_FAILED = 32;
+    private static final int GROUP_HEALTH = 33;
 
     private WireCodec() {
     }
@@ -90,7 +99,7 @@ public final class WireCodec {
     private static WireMessage decode(ByteBuffer b) {
         int type = b.get() & 0xff;
         return switch (type) {
-            case HELLO -> new Hello(str(b), b.getInt(), b.getLong());
+            case HELLO -> new Hello(str(b), b.getInt(), b.getLong(), str(b));
             case LOAD -> {
                 int generation = b.getInt();
                 int n = count(b);
@@ -126,10 +135,15 @@ public final class WireCodec {
             case WORKER_READY -> new WorkerReady(str(b), b.getInt(), b.getLong(), b.getInt());
             case RECYCLE -> new Recycle(b.getLong(), str(b));
             case STUCK -> new Stuck(b.getLong(), str(b));
-            case RELOAD -> new Reload();
-            case RELOADED -> new Reloaded(b.get() != 0, b.getInt(), str(b));
+            case RELOAD -> new Reload(b.getLong());
+            case RELOADED -> new Reloaded(b.getLong(), b.get() != 0, b.getInt(), b.getInt(), str(b), details(b));
             case RETIRE -> new Retire(b.getLong());
-            case ADMIN_COMMAND -> new AdminCommand(str(b), str(b), b.getInt());
+            case ADMIN_COMMAND -> new AdminCommand(b.getLong(), str(b), str(b), b.getInt());
+            case PROXY_HELLO -> new ProxyHello(b.getLong(), str(b));
+            case OPERATION -> new Operation(b.getLong(), str(b), str(b), str(b), b.getLong(), b.getLong(), str(b),
+                    b.getLong(), details(b));
+            case BOOT_FAILED -> new BootFailed(str(b), b.getInt(), b.getLong(), b.getInt(), str(b));
+            case GROUP_HEALTH -> new GroupHealth(str(b), b.get() != 0, str(b));
             default -> throw new IllegalArgumentException("unknown frame type " + type);
         };
     }
@@ -155,7 +169,7 @@ public final class WireCodec {
     public static byte[] encode(WireMessage message) {
         Writer w = new Writer();
         switch (message) {
-            case Hello h -> w.type(HELLO).str(h.group()).i32(h.slot()).i64(h.pid());
+            case Hello h -> w.type(HELLO).str(h.group()).i32(h.slot()).i64(h.pid()).str(h.secret());
             case Load l -> {
                 w.type(LOAD).i32(l.generation()).i32(l.plugins().size());
                 for (PluginFiles p : l.plugins()) {
@@ -171,7 +185,7 @@ public final class WireCodec {
             }
             case LoadFailed f -> w.type(LOAD_FAILED).i32(f.generation()).str(f.reason());
             case Task t -> w.type(TASK).i64(t.taskId()).i32(t.cmd()).i32(t.sn()).str(t.client()).bytes(t.body());
-            case Result r -> w.type(RESULT).i64(r.taskId()).u8(r.status().ordinal()).i32(r.ret()).bytes(r.body());
+            case Result r -> w.type(RESULT).i64(r.taskId()).u8(r.status().code()).i32(r.ret()).bytes(r.body());
             case Stop s -> w.type(STOP);
             case Leaked l -> w.type(LEAKED).i32(l.generation()).str(l.detail());
             case ProxyUp p -> w.type(PROXY_UP);
@@ -180,10 +194,19 @@ public final class WireCodec {
             case WorkerReady r -> w.type(WORKER_READY).str(r.group()).i32(r.slot()).i64(r.pid()).i32(r.generation());
             case Recycle r -> w.type(RECYCLE).i64(r.pid()).str(r.reason());
             case Stuck s -> w.type(STUCK).i64(s.pid()).str(s.detail());
-            case Reload r -> w.type(RELOAD);
-            case Reloaded r -> w.type(RELOADED).u8(r.ok() ? 1 : 0).i32(r.generation()).str(r.report());
+            case Reload r -> w.type(RELOAD).i64(r.operation());
+            case Reloaded r -> w.type(RELOADED).i64(r.operation()).u8(r.ok() ? 1 : 0).i32(r.tried()).i32(r.serving())
+                    .str(r.summary()).details(r.details());
             case Retire r -> w.type(RETIRE).i64(r.pid());
-            case AdminCommand c -> w.type(ADMIN_COMMAND).str(c.operation()).str(c.group()).i32(c.workers());
+            case AdminCommand c -> w.type(ADMIN_COMMAND).i64(c.request()).str(c.operation()).str(c.group())
+                    .i32(c.workers());
+            case ProxyHello h -> w.type(PROXY_HELLO).i64(h.pid()).str(h.secret());
+            case Operation o -> w.type(OPERATION).i64(o.id()).str(o.kind()).str(o.trigger()).str(o.state())
+                    .i64(o.startedMillis()).i64(o.finishedMillis()).str(o.outcome()).i64(o.request())
+                    .details(o.details());
+            case BootFailed f -> w.type(BOOT_FAILED).str(f.group()).i32(f.slot()).i64(f.pid()).i32(f.generation())
+                    .str(f.reason());
+            case GroupHealth h -> w.type(GROUP_HEALTH).str(h.group()).u8(h.degraded() ? 1 : 0).str(h.reason());
         }
         return w.finish();
     }
@@ -199,11 +222,21 @@ public final class WireCodec {
     }
 
     private static Status status(byte b) {
-        Status[] all = Status.values();
-        if (b < 0 || b >= all.length) {
-            throw new IllegalArgumentException("unknown result status " + b);
+        for (Status s : Status.values()) {
+            if (s.code() == b) {
+                return s;
+            }
         }
-        return all[b];
+        throw new IllegalArgumentException("unknown result status " + b);
+    }
+
+    private static List<Detail> details(ByteBuffer b) {
+        int n = count(b);
+        List<Detail> details = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            details.add(new Detail(str(b), str(b)));
+        }
+        return List.copyOf(details);
     }
 
     private static int count(ByteBuffer b) {
@@ -256,6 +289,12 @@ public final class WireCodec {
                 throw new IllegalArgumentException("string of " + b.length + " bytes is too long for a frame");
             }
             room(2 + b.length).putShort((short) b.length).put(b);
+            return this;
+        }
+
+        Writer details(List<Detail> details) {
+            i32(details.size());
+            details.forEach(d -> str(d.subject()).str(d.outcome()));
             return this;
         }
 

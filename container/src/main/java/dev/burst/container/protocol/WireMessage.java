@@ -5,8 +5,33 @@ import java.util.List;
 /** The frames between proxy and workers and between master and proxy; layouts in {@link dev.burst.container.protocol}. */
 public sealed interface WireMessage {
 
-    /** A worker introduces itself. */
-    record Hello(String group, int slot, long pid) implements WireMessage {
+    /**
+     * A worker introduces itself.
+     *
+     * @param group  its group
+     * @param slot   its slot in the group
+     * @param pid    its process id
+     * @param secret the per-spawn secret the master gave it (environment, not the command line); the proxy
+     *               accepts only a worker whose secret the master made for this group and slot
+     */
+    record Hello(String group, int slot, long pid, String secret) implements WireMessage {
+        @Override
+        public String toString() {
+            return "Hello[group=" + group + ", slot=" + slot + ", pid=" + pid + "]";
+        }
+    }
+
+    /**
+     * The proxy introduces itself to the master: the first frame on the control socket.
+     *
+     * @param pid    its process id
+     * @param secret the per-spawn secret the master gave it; any other connection is refused
+     */
+    record ProxyHello(long pid, String secret) implements WireMessage {
+        @Override
+        public String toString() {
+            return "ProxyHello[pid=" + pid + "]";
+        }
     }
 
     /** The proxy tells a worker which plugin generation to load. */
@@ -48,16 +73,27 @@ public sealed interface WireMessage {
     record Result(long taskId, Status status, int ret, byte[] body) implements WireMessage {
     }
 
-    /** How a task ended in the worker. */
+    /** How a task ended in the worker; on the wire by {@link #code()}, never by position. */
     enum Status {
         /** the handler replied */
-        REPLY,
+        REPLY(0),
         /** the handler returned without replying */
-        NO_REPLY,
+        NO_REPLY(1),
         /** no handler for the cmd */
-        UNKNOWN_CMD,
+        UNKNOWN_CMD(2),
         /** the handler threw before replying */
-        HANDLER_ERROR
+        HANDLER_ERROR(3);
+
+        private final int code;
+
+        Status(int code) {
+            this.code = code;
+        }
+
+        /** @return the byte written for it */
+        public int code() {
+            return code;
+        }
     }
 
     /** A retired generation's class loaders are still reachable after the leak check. */
@@ -88,18 +124,35 @@ public sealed interface WireMessage {
     record Stuck(long pid, String detail) implements WireMessage {
     }
 
-    /** The master asks the proxy to reload the plugins (reload_workers). */
-    record Reload() implements WireMessage {
+    /**
+     * The master asks the proxy to reload the plugins (reload_workers).
+     *
+     * @param operation the master's operation id, echoed in {@link Reloaded}
+     */
+    record Reload(long operation) implements WireMessage {
     }
 
     /**
      * How a reload ended.
      *
-     * @param ok         whether every worker now runs the new generation
-     * @param generation the generation now serving
-     * @param report     what happened, for logs and the admin API
+     * @param operation the operation id of the {@link Reload}
+     * @param ok        whether every worker now runs the tried generation
+     * @param tried     the generation the reload snapshotted and tried (0 when no snapshot was taken)
+     * @param serving   the generation serving when it ended
+     * @param summary   one line: what happened
+     * @param details   per worker or file: what happened to it
      */
-    record Reloaded(boolean ok, int generation, String report) implements WireMessage {
+    record Reloaded(long operation, boolean ok, int tried, int serving, String summary, List<Detail> details)
+            implements WireMessage {
+    }
+
+    /**
+     * One line of an operation's details.
+     *
+     * @param subject what it is about: {@code worker game#2 pid 4121}, a plugin file
+     * @param outcome what happened to it
+     */
+    record Detail(String subject, String outcome) {
     }
 
     /** The master asks the proxy to drain a worker: no new task, STOP after the current one. */
@@ -107,13 +160,56 @@ public sealed interface WireMessage {
     }
 
     /**
-     * The admin API asks the master for a process-level operation.
+     * The admin API asks the master for an operation.
      *
-     * @param operation restart_workers, change_group or stop
+     * @param request   the proxy's id for this call, echoed in the {@link Operation} it opens (0 = none)
+     * @param operation reload_workers, restart_workers, change_group or stop
      * @param group     the group (change_group), else ""
      * @param workers   the new size (change_group), else 0
      */
-    record AdminCommand(String operation, String group, int workers) implements WireMessage {
+    record AdminCommand(long request, String operation, String group, int workers) implements WireMessage {
+    }
+
+    /**
+     * The master's record of an operation, sent to the proxy whenever it changes (and all kept ones
+     * when a proxy connects), so the admin API serves the master's history.
+     *
+     * @param id             1, 2, 3 ... per master
+     * @param kind           reload_workers, restart_workers, change_group, recycle, stop
+     * @param trigger        who asked: {@code SIGHUP}, {@code admin API}, {@code max-requests} ...
+     * @param state          running, done, failed, refused
+     * @param startedMillis  epoch milliseconds
+     * @param finishedMillis epoch milliseconds, or -1 while running
+     * @param outcome        one line: what was asked, and how it ended
+     * @param request        the {@link AdminCommand#request()} that opened it, else 0
+     * @param details        per worker: what happened to it
+     */
+    record Operation(long id, String kind, String trigger, String state, long startedMillis, long finishedMillis,
+                     String outcome, long request, List<Detail> details) implements WireMessage {
+    }
+
+    /**
+     * A worker could not start its plugins when it booted (its LOAD_FAILED, before it ever served): the
+     * master names the cause when it gives the slot up.
+     *
+     * @param group      the worker's group
+     * @param slot       its slot
+     * @param pid        its process id
+     * @param generation the generation it could not start
+     * @param reason     why, naming the plugin
+     */
+    record BootFailed(String group, int slot, long pid, int generation, String reason) implements WireMessage {
+    }
+
+    /**
+     * The master tells the proxy whether a group is degraded (slots given up after boot failures), so
+     * stat and /health/ready can say so.
+     *
+     * @param group    the group
+     * @param degraded whether some of its slots are given up
+     * @param reason   why ("" when not degraded)
+     */
+    record GroupHealth(String group, boolean degraded, String reason) implements WireMessage {
     }
 
     /** The master asks the proxy to shut down. */

@@ -27,7 +27,7 @@
  * Strings are a uint16 byte count then UTF-8; byte arrays are an int32 count then the bytes.
  * <pre>
  * type dir            name         payload
- *    1 worker→proxy   HELLO        group str, slot int32, pid int64
+ *    1 worker→proxy   HELLO        group str, slot int32, pid int64, secret str (the master's per-spawn secret)
  *    2 proxy→worker   LOAD         generation int32, plugins int32, per plugin: name str, files int32, per file: path str
  *    3 worker→proxy   READY        generation int32, cmds int32, per cmd: id int32, name str ("" = none), flags uint8 (1 = idempotent)
  *    4 worker→proxy   LOAD_FAILED  generation int32, reason str
@@ -41,11 +41,20 @@
  *   23 proxy→master   WORKER_READY group str, slot int32, pid int64, generation int32
  *   24 proxy→master   RECYCLE      pid int64, reason str: replace this worker, spawn-first
  *   25 proxy→master   STUCK        pid int64, detail str: past task-timeout; dump its threads, kill it
- *   26 master→proxy   RELOAD       (none): reload_workers
- *   27 proxy→master   RELOADED     ok uint8, generation int32, report str
+ *   26 master→proxy   RELOAD       operation int64: reload_workers
+ *   27 proxy→master   RELOADED     operation int64, ok uint8, tried int32, serving int32, summary str, details
  *   28 master→proxy   RETIRE       pid int64: drain this worker (no new task, STOP after the current one)
- *   29 proxy→master   ADMIN_COMMAND operation str, group str, workers int32: restart_workers, change_group, stop
+ *   29 proxy→master   ADMIN_COMMAND request int64, operation str, group str, workers int32:
+ *                                  reload_workers, restart_workers, change_group, stop
+ *   30 proxy→master   PROXY_HELLO  pid int64, secret str: the first frame; a wrong secret closes the connection
+ *   31 master→proxy   OPERATION    id int64, kind str, trigger str, state str, started int64 (epoch ms),
+ *                                  finished int64 (-1 while running), outcome str, request int64, details
+ *   32 proxy→master   BOOT_FAILED  group str, slot int32, pid int64, generation int32, reason str
+ *   33 master→proxy   GROUP_HEALTH group str, degraded uint8, reason str
  * </pre>
+ * details = count int32, then per line: subject str, outcome str. Result status codes are explicit
+ * (0 reply, 1 no reply, 2 unknown cmd, 3 handler error), never an enum's position.
+ *
  * A worker has at most one TASK outstanding: the proxy sends the next one only after the RESULT.
  * A LOAD after READY is a swap (reload): the proxy sends it only to a worker with no task, and sends
  * no task until the worker answers READY (new generation running) or LOAD_FAILED (old one still running).

@@ -69,12 +69,12 @@ final class AdminApi {
         r.get("/admin/plugins", secured((req, res) -> json(res, Status.OK_200, report.plugins())));
         r.post("/admin/reload", secured(this::reload));
         r.post("/admin/restart", secured((req, res) -> {
-            toMaster.accept(new AdminCommand("restart_workers", "", 0));
+            toMaster.accept(new AdminCommand(0L, "restart_workers", "", 0));
             json(res, Status.ACCEPTED_202, "{\"accepted\":\"restart_workers\"}");
         }));
         r.put("/admin/groups/{group}", secured(this::changeGroup));
         r.post("/admin/stop", secured((req, res) -> {
-            toMaster.accept(new AdminCommand("stop", "", 0));
+            toMaster.accept(new AdminCommand(0L, "stop", "", 0));
             json(res, Status.ACCEPTED_202, "{\"accepted\":\"stop\"}");
         }));
         r.post("/admin/clear", secured(this::clear));
@@ -139,7 +139,7 @@ final class AdminApi {
                     + ".max-workers), not " + n));
             return;
         }
-        toMaster.accept(new AdminCommand("change_group", name, n));
+        toMaster.accept(new AdminCommand(0L, "change_group", name, n));
         ObjectNode out = StatReport.JSON.createObjectNode();
         out.put("group", name);
         out.put("workers", n);

@@ -270,7 +270,7 @@ final class Dispatcher {
                 group.retire(link);
             }
             Generation g = generation;
-            link.send(new Load(g.number(), g.pluginsOf(group.config)));
+            link.send(Loads.of(g, group.config));
             while (true) {
                 WireMessage m = link.read();
                 switch (m) {

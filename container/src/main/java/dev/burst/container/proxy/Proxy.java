@@ -1,11 +1,12 @@
 package dev.burst.container.proxy;
 
-import dev.burst.container.ExitCode;
-import dev.burst.container.Signals;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.process.Signals;
 import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.Generation;
 import dev.burst.container.plugin.PluginException;
+import dev.burst.container.plugin.PluginJars;
 import dev.burst.container.plugin.PluginSnapshot;
 import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage;
@@ -15,7 +16,6 @@ import dev.burst.container.protocol.WireMessage.Reload;
 import dev.burst.container.protocol.WireMessage.Reloaded;
 import dev.burst.container.protocol.WireMessage.Retire;
 import dev.burst.container.protocol.WireMessage.Shutdown;
-import io.helidon.webserver.WebServer;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,7 +48,6 @@ import java.util.function.Supplier;
 public final class Proxy {
 
     private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
-    private static final String ADMIN = "admin";
     /** How long a stopping proxy waits for Box clients to take the replies it owes them. */
     private static final Duration CLIENT_DRAIN = Duration.ofSeconds(2);
 
@@ -110,7 +109,7 @@ public final class Proxy {
             return ExitCode.BOOT_ERROR.code();
         }
         LOG.log(System.Logger.Level.INFO, "generation 1: " + generation.files().size() + " file(s), plugins "
-                + generation.plugins().stream().map(WireMessage.PluginFiles::name).toList());
+                + generation.plugins().stream().map(PluginJars::name).toList());
         try (ControlLink master = ControlLink.connect(config.controlSocket(), events)) {
             Dispatcher dispatcher = new Dispatcher(config, generation, timer, master::sendQuietly,
                     () -> events.add(new Event.WorkerReady()));
@@ -127,21 +126,13 @@ public final class Proxy {
                 if (stop != null) {
                     return shutDown(dispatcher, admin, null, null, stop);
                 }
-                WebServer http = WebServer.builder()
-                        .host(config.httpHost())
-                        .port(config.httpPort())
-                        .maxPayloadSize(config.httpMaxBody())
-                        .routing(new HttpApi(dispatcher)::routing)
-                        .putSocket(ADMIN, socket -> socket.host(config.adminHost()).port(config.adminPort()))
-                        .routing(ADMIN, admin::routing)
-                        .build()
-                        .start();
+                HttpListeners http = HttpListeners.start(config, new HttpApi(dispatcher), admin);
                 BoxServer box = BoxServer.start(config.boxHost(), config.boxPort(), dispatcher, config.boxMaxPacket());
-                writePorts(http.port(), box.port(), http.port(ADMIN));
-                master.send(new Listening(http.port(), box.port()));
-                LOG.log(System.Logger.Level.INFO, "listening: http " + config.httpHost() + ":" + http.port()
+                writePorts(http.httpPort(), box.port(), http.adminPort());
+                master.send(new Listening(http.httpPort(), box.port()));
+                LOG.log(System.Logger.Level.INFO, "listening: http " + config.httpHost() + ":" + http.httpPort()
                         + ", box " + config.boxHost() + ":" + box.port() + ", admin " + config.adminHost() + ":"
-                        + http.port(ADMIN));
+                        + http.adminPort());
                 while (true) {
                     if (handle(events.take(), dispatcher, reload) instanceof Event.Stop s) {
                         return shutDown(dispatcher, admin, http, box, s);
@@ -164,7 +155,7 @@ public final class Proxy {
         CompletableFuture<ReloadReport> done = new CompletableFuture<>();
         reloader.start(report -> {
             LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload: " + report.summary());
-            master.sendQuietly(new Reloaded(report.ok(), report.serving(), report.summary()));
+            master.sendQuietly(new Reloaded(0L, report.ok(), report.attempted(), report.serving(), report.summary(), java.util.List.of()));
             done.complete(report);
         });
         return done;
@@ -203,7 +194,7 @@ public final class Proxy {
         return null;
     }
 
-    private int shutDown(Dispatcher dispatcher, AdminApi admin, WebServer http, BoxServer box, Event.Stop stop)
+    private int shutDown(Dispatcher dispatcher, AdminApi admin, HttpListeners http, BoxServer box, Event.Stop stop)
             throws InterruptedException {
         LOG.log(System.Logger.Level.INFO, (stop.fast() ? "fast" : "graceful") + " stop (" + stop.why() + ")");
         admin.stopping();

@@ -162,7 +162,7 @@ final class Reloader {
         try {
             g.beginSwap(w).get(config.groups().stream().map(c -> c.taskTimeout()).max(Duration::compareTo)
                     .orElse(Duration.ofSeconds(30)).plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-            w.send(new Load(gen.number(), gen.pluginsOf(g.config)));
+            w.send(Loads.of(gen, g.config));
             WireMessage answer = w.swapAnswer.get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
             return answer instanceof LoadFailed f ? Optional.of(f.reason()) : Optional.empty();
         } catch (ExecutionException e) {

@@ -1,15 +1,17 @@
 package dev.burst.container.worker;
 
 import dev.burst.api.WorkerInfo;
-import dev.burst.container.ExitCode;
-import dev.burst.container.Signals;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.process.Signals;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginGeneration;
 import dev.burst.container.plugin.PluginGeneration.Registered;
+import dev.burst.container.plugin.PluginJars;
 import dev.burst.container.protocol.RetCode;
 import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Load;
@@ -85,7 +87,7 @@ public final class Worker {
             channel = ch;
             DataInputStream in = WireCodec.input(Channels.newInputStream(ch));
             Frames out = new Frames(new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024));
-            out.send(new Hello(identity.group(), identity.slot(), identity.pid()));
+            out.send(new Hello(identity.group(), identity.slot(), identity.pid(), System.getenv().getOrDefault("BURST_SPAWN_SECRET", "")));
             if (!boot(in, out)) {
                 return ExitCode.BOOT_ERROR.code();
             }
@@ -128,8 +130,8 @@ public final class Worker {
             throw new IOException("expected LOAD from the proxy, got " + first.getClass().getSimpleName());
         }
         try {
-            generation = PluginGeneration.start(load.generation(), load.plugins(), identity, config.source());
-            out.send(new Ready(generation.number(), generation.cmds()));
+            generation = PluginGeneration.start(load.generation(), jars(load), identity, config.source());
+            out.send(ready(generation));
             LOG.log(System.Logger.Level.INFO, "ready: generation " + generation.number() + ", " + load.plugins().size()
                     + " plugin(s), cmds " + generation.cmds().stream().map(c -> c.id()).toList());
             return true;
@@ -181,7 +183,7 @@ public final class Worker {
     private void swap(Load load, Frames out, LeakWatch leaks) throws IOException {
         PluginGeneration next;
         try {
-            next = PluginGeneration.start(load.generation(), load.plugins(), identity, config.source());
+            next = PluginGeneration.start(load.generation(), jars(load), identity, config.source());
         } catch (PluginException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start generation " + load.generation() + "; staying on "
                     + generation.number() + ": " + e.getMessage(), e.getCause());
@@ -193,7 +195,7 @@ public final class Worker {
         generation.close();
         generation = next;
         leaks.retire(old, retired);
-        out.send(new Ready(next.number(), next.cmds()));
+        out.send(ready(next));
         LOG.log(System.Logger.Level.INFO, "swapped generation " + old + " for " + next.number() + ", cmds "
                 + next.cmds().stream().map(c -> c.id()).toList());
     }
@@ -282,6 +284,14 @@ public final class Worker {
                 // Nothing was sent on it; a failed close of a never-connected channel changes nothing.
             }
         }
+    }
+
+    private static List<PluginJars> jars(Load load) {
+        return load.plugins().stream().map(p -> new PluginJars(p.name(), p.files())).toList();
+    }
+
+    private static Ready ready(PluginGeneration g) {
+        return new Ready(g.number(), g.cmds().stream().map(c -> new CmdInfo(c.id(), c.name(), c.idempotent())).toList());
     }
 
     private static String truncate(String s) {

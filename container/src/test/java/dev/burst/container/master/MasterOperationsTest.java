@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.burst.container.ExitCode;
+import dev.burst.container.process.ExitCode;
 import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.MapConfigSource;
 import java.nio.file.Path;

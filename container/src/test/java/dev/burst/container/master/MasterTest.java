@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.burst.container.ExitCode;
+import dev.burst.container.process.ExitCode;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.MapConfigSource;

@@ -9,7 +9,6 @@ import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.GroupConfig;
 import dev.burst.container.config.MapConfigSource;
 import dev.burst.container.plugin.Generation.CachedFile;
-import dev.burst.container.protocol.WireMessage.PluginFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +105,7 @@ class PluginSnapshotTest {
 
         Path cached = cache.resolve(sha + ".jar");
         assertEquals(1, g.number());
-        assertEquals(List.of(new PluginFiles("hello", List.of(cached.toString()))), g.plugins());
+        assertEquals(List.of(new PluginJars("hello", List.of(cached.toString()))), g.plugins());
         assertEquals(List.of(new CachedFile("hello", source.toString(), sha, cached.toString())), g.files());
         assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(cached));
     }
@@ -128,7 +127,7 @@ class PluginSnapshotTest {
         Generation g = snapshot();
 
         assertEquals(1, g.plugins().size());
-        PluginFiles game = g.plugins().getFirst();
+        PluginJars game = g.plugins().getFirst();
         assertEquals("game", game.name());
         assertEquals(List.of(cache.resolve(sha256(app) + ".jar").toString(), cache.resolve(sha256(lib) + ".jar").toString()),
                 game.files());
@@ -141,7 +140,7 @@ class PluginSnapshotTest {
         pluginJar(plugins.resolve("alpha/alpha.jar"), "a.A");
         pluginJar(plugins.resolve("mid.jar"), "m.M");
 
-        assertEquals(List.of("alpha", "mid", "zeta"), snapshot().plugins().stream().map(PluginFiles::name).toList());
+        assertEquals(List.of("alpha", "mid", "zeta"), snapshot().plugins().stream().map(PluginJars::name).toList());
     }
 
     @Test
@@ -211,7 +210,7 @@ class PluginSnapshotTest {
 
         Generation g = snapshot();
 
-        assertEquals(List.of("hello"), g.plugins().stream().map(PluginFiles::name).toList());
+        assertEquals(List.of("hello"), g.plugins().stream().map(PluginJars::name).toList());
         assertEquals(1, g.files().size());
     }
 
@@ -294,7 +293,7 @@ class PluginSnapshotTest {
 
         Generation g = PluginSnapshot.take(plugins, cache, 1, groups);
 
-        assertEquals(List.of("echo"), g.pluginsOf(game).stream().map(PluginFiles::name).toList());
+        assertEquals(List.of("echo"), g.pluginsOf(game).stream().map(PluginJars::name).toList());
     }
 
     @Test

@@ -7,13 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burst.container.protocol.WireMessage.AdminCommand;
+import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.protocol.WireMessage.GroupHealth;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.Operation;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
+import dev.burst.container.protocol.WireMessage.ProxyHello;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
@@ -65,7 +70,8 @@ class WireCodecTest {
     /** One message of every type, with every field set to something a lost or swapped field would change. */
     static List<WireMessage> oneOfEach() {
         return List.of(
-                new Hello("game", 2, 4121L),
+                new Hello("game", 2, 4121L, "n0nce.5ecret"),
+                new ProxyHello(4100L, "proxy-secret"),
                 new Load(3, List.of(new PluginFiles("hello", List.of("/run/plugins/aa.jar", "/run/plugins/bb.jar")))),
                 new Ready(3, List.of(new CmdInfo(1001, "login", true), new CmdInfo(1002, "", false))),
                 new LoadFailed(4, "plugin hello: no entry class"),
@@ -79,10 +85,15 @@ class WireCodecTest {
                 new WorkerReady("game", 2, 4121L, 5),
                 new Recycle(4121L, "max-requests 1000 reached"),
                 new Stuck(4122L, "cmd 1001 ran past task-timeout PT30S"),
-                new Reload(),
-                new Reloaded(true, 6, "generation 6 serving in every group"),
+                new Reload(17L),
+                new Reloaded(17L, true, 6, 6, "generation 6 serving on 2 worker(s)",
+                        List.of(new Detail("worker game#1 pid 4121", "swapped to generation 6"))),
                 new Retire(4123L),
-                new AdminCommand("change_group", "game", 4));
+                new AdminCommand(5L, "change_group", "game", 4),
+                new Operation(18L, "restart_workers", "admin API", "done", 1_700_000_000_000L, 1_700_000_001_500L,
+                        "2 of 2 worker(s) replaced", 5L, List.of(new Detail("worker game#2", "pid 4121 -> 4130"))),
+                new BootFailed("game", 2, 4131L, 1, "plugin broken: start() threw"),
+                new GroupHealth("game", true, "worker game#2 failed to boot 3 times"));
     }
 
     @Test
@@ -103,7 +114,7 @@ class WireCodecTest {
 
     @Test
     void a_hello_round_trips() throws IOException {
-        Hello hello = new Hello("spiel-gruppe-ü", 7, 4_000_000_000L);
+        Hello hello = new Hello("spiel-gruppe-ü", 7, 4_000_000_000L, "s");
 
         assertEquals(hello, roundTrip(hello));
     }
@@ -191,14 +202,39 @@ class WireCodecTest {
 
     @Test
     void the_reload_and_recycle_frames_between_master_and_proxy_round_trip() throws IOException {
-        assertEquals(new Reload(), roundTrip(new Reload()));
-        assertEquals(new Reloaded(false, 5, "canary game#1: LOAD_FAILED"), roundTrip(new Reloaded(false, 5, "canary game#1: LOAD_FAILED")));
+        assertEquals(new Reload(3L), roundTrip(new Reload(3L)));
+        Reloaded refused = new Reloaded(3L, false, 5, 4, "generation 5 refused", List.of(
+                new Detail("worker game#1 pid 99", "LOAD_FAILED: plugin x: start() threw"),
+                new Detail("worker game#2 pid 98", "stayed on generation 4")));
+        assertEquals(refused, roundTrip(refused));
         assertEquals(new WorkerReady("chat", 1, 99L, 5), roundTrip(new WorkerReady("chat", 1, 99L, 5)));
         assertEquals(new Recycle(99L, "leaked"), roundTrip(new Recycle(99L, "leaked")));
         assertEquals(new Stuck(99L, "past task-timeout"), roundTrip(new Stuck(99L, "past task-timeout")));
         assertEquals(new Retire(99L), roundTrip(new Retire(99L)));
-        assertEquals(new AdminCommand("restart_workers", "", 0), roundTrip(new AdminCommand("restart_workers", "", 0)));
+        assertEquals(new AdminCommand(9L, "restart_workers", "", 0), roundTrip(new AdminCommand(9L, "restart_workers", "", 0)));
         assertEquals(new Leaked(3, "detail"), roundTrip(new Leaked(3, "detail")));
+    }
+
+    @Test
+    void a_running_operation_with_no_details_round_trips() throws IOException {
+        Operation running = new Operation(4L, "reload_workers", "SIGHUP", "running", 1_700_000_000_000L, -1L,
+                "snapshot of plugins/", 0L, List.of());
+
+        assertEquals(running, roundTrip(running));
+    }
+
+    @Test
+    void result_statuses_are_written_by_their_fixed_codes() {
+        assertEquals(List.of(0, 1, 2, 3), Arrays.stream(Status.values()).map(Status::code).toList());
+        byte[] frame = WireCodec.encode(new Result(1L, Status.HANDLER_ERROR, 0, new byte[0]));
+
+        assertEquals(3, frame[4 + 1 + 8]);
+    }
+
+    @Test
+    void a_hello_does_not_print_its_secret() {
+        assertTrue(!new Hello("g", 1, 2L, "t0p-secret").toString().contains("t0p-secret"));
+        assertTrue(!new ProxyHello(2L, "t0p-secret").toString().contains("t0p-secret"));
     }
 
     @Test
@@ -307,7 +343,7 @@ class WireCodecTest {
     @Test
     void a_body_length_larger_than_the_frame_is_a_protocol_error_not_an_allocation() {
         byte[] payload = ByteBuffer.allocate(8 + 1 + 4 + 4)
-                .putLong(1L).put((byte) Status.REPLY.ordinal()).putInt(0).putInt(Integer.MAX_VALUE - 8).array();
+                .putLong(1L).put((byte) Status.REPLY.code()).putInt(0).putInt(Integer.MAX_VALUE - 8).array();
 
         assertThrows(ProtocolException.class, () -> read(frame(6, payload)));
     }

@@ -1,4 +1,4 @@
-package dev.burst.container;
+package dev.burst.container.process;
 
 import java.util.Arrays;
 import java.util.Optional;

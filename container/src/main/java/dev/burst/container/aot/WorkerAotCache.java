@@ -1,4 +1,4 @@
-package dev.burst.container.master;
+package dev.burst.container.aot;
 
 import dev.burst.container.config.BurstConfig;
 import java.io.File;
@@ -51,7 +51,7 @@ public final class WorkerAotCache {
      * @return the cache its workers use; empty when {@code burst.worker.aot-cache} is off
      */
     public static Optional<WorkerAotCache> of(BurstConfig config) {
-        return config.workerAotCache().map(f -> new WorkerAotCache(f, config.workerJvmOptions(), childClasspath(),
+        return config.workerAotCache().map(f -> new WorkerAotCache(f, config.workerJvmOptions(), workerClasspath(),
                 Runtime.version().feature()));
     }
 
@@ -61,11 +61,21 @@ public final class WorkerAotCache {
      *
      * @return classpath entries
      */
-    static List<String> childClasspath() {
+    public static List<String> childClasspath() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.isEmpty())
                 .sorted()
                 .toList();
+    }
+
+    /**
+     * The classpath of a worker: what a worker needs, in the same order every time (the cache is trained
+     * and used with exactly this one).
+     *
+     * @return classpath entries
+     */
+    public static List<String> workerClasspath() {
+        return childClasspath();
     }
 
     /** @return the cache file */
@@ -109,7 +119,7 @@ public final class WorkerAotCache {
      *
      * @return usable, or why not
      */
-    Status check() {
+    public Status check() {
         if (jdk < MIN_JDK) {
             return new Status(false, "an AOT cache needs JDK " + MIN_JDK + " or newer and this is JDK " + jdk);
         }
@@ -164,7 +174,7 @@ public final class WorkerAotCache {
     }
 
     /** @return the worker JVM option that maps the cache */
-    List<String> jvmOptions() {
+    public List<String> jvmOptions() {
         return List.of("-XX:AOTCache=" + file);
     }
 
@@ -172,6 +182,6 @@ public final class WorkerAotCache {
      * @param usable whether workers map the cache
      * @param why    what an operator reads in the log
      */
-    record Status(boolean usable, String why) {
+    public record Status(boolean usable, String why) {
     }
 }

@@ -1,6 +1,7 @@
-package dev.burst.container.master;
+package dev.burst.container.aot;
 
-import dev.burst.container.ExitCode;
+import dev.burst.container.process.Entry;
+import dev.burst.container.process.ExitCode;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.protocol.BoxHeader;
@@ -175,12 +176,12 @@ public final class AotTraining {
         cmd.add(java);
         cmd.add("-Dburst.role=master");
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add(dev.burst.container.Main.class.getName());
+        cmd.add(Entry.MAIN_CLASS);
         cmd.add("master");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        childEnvironment(pb.environment(), cache.classpath());
+        childEnvironment(pb.environment(), WorkerAotCache.childClasspath());
         LOG.log(System.Logger.Level.INFO, "training: a burst with one recording worker in " + home);
         Process master = pb.start();
         running = master;

@@ -1,4 +1,4 @@
-package dev.burst.container.master;
+package dev.burst.container.aot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
