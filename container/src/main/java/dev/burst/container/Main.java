@@ -1,9 +1,9 @@
 package dev.burst.container;
 
+import dev.burst.container.aot.AotTraining;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigException;
 import dev.burst.container.config.ConfigLoader;
-import dev.burst.container.aot.AotTraining;
 import dev.burst.container.master.Master;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.process.LogSink;

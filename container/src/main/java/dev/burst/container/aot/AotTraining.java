@@ -1,9 +1,9 @@
 package dev.burst.container.aot;
 
-import dev.burst.container.process.Entry;
-import dev.burst.container.process.ExitCode;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
+import dev.burst.container.process.Entry;
+import dev.burst.container.process.ExitCode;
 import dev.burst.container.protocol.BoxHeader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

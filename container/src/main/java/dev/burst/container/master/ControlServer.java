@@ -2,13 +2,13 @@ package dev.burst.container.master;
 
 import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage.AdminCommand;
-import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Reloaded;
 import dev.burst.container.protocol.WireMessage.Stuck;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
+import dev.burst.container.protocol.WireMessage;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;

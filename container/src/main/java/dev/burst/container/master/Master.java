@@ -1,15 +1,15 @@
 package dev.burst.container.master;
 
-import dev.burst.container.process.ExitCode;
-import dev.burst.container.process.LogSink;
-import dev.burst.container.process.Signals;
 import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.GroupConfig;
-import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.process.LogSink;
+import dev.burst.container.process.Signals;
 import dev.burst.container.protocol.WireMessage.Reload;
 import dev.burst.container.protocol.WireMessage.Retire;
 import dev.burst.container.protocol.WireMessage.Shutdown;
+import dev.burst.container.protocol.WireMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;

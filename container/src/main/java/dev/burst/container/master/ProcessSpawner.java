@@ -1,10 +1,10 @@
 package dev.burst.container.master;
 
-import dev.burst.container.process.LogSink;
 import dev.burst.container.aot.WorkerAotCache;
-import dev.burst.container.process.Entry;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
+import dev.burst.container.process.Entry;
+import dev.burst.container.process.LogSink;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

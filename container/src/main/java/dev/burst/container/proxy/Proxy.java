@@ -1,29 +1,19 @@
 package dev.burst.container.proxy;
 
-import dev.burst.container.process.ExitCode;
-import dev.burst.container.process.Signals;
 import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.Generation;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginJars;
 import dev.burst.container.plugin.PluginSnapshot;
-import dev.burst.container.protocol.WireCodec;
-import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.process.Signals;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
-import dev.burst.container.protocol.WireMessage.Reload;
 import dev.burst.container.protocol.WireMessage.Reloaded;
-import dev.burst.container.protocol.WireMessage.Retire;
-import dev.burst.container.protocol.WireMessage.Shutdown;
-import java.io.DataInputStream;
+import dev.burst.container.protocol.WireMessage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -110,7 +100,38 @@ public final class Proxy {
         }
         LOG.log(System.Logger.Level.INFO, "generation 1: " + generation.files().size() + " file(s), plugins "
                 + generation.plugins().stream().map(PluginJars::name).toList());
-        try (ControlLink master = ControlLink.connect(config.controlSocket(), events)) {
+        MasterView fromMaster = new MasterView();
+        try (ControlLink master = ControlLink.connect(config.controlSocket(), new ControlLink.Handler() {
+            @Override
+            public void shutdown(boolean fast) {
+                events.add(new Event.Stop(fast, "the master asked"));
+            }
+
+            @Override
+            public void reload(long operation) {
+                events.add(new Event.ReloadRequested());
+            }
+
+            @Override
+            public void retire(long pid) {
+                events.add(new Event.RetireRequested(pid));
+            }
+
+            @Override
+            public void operation(WireMessage.Operation operation) {
+                fromMaster.operation(operation);
+            }
+
+            @Override
+            public void groupHealth(WireMessage.GroupHealth health) {
+                fromMaster.groupHealth(health);
+            }
+
+            @Override
+            public void lost(String why) {
+                events.add(new Event.Stop(false, why));
+            }
+        })) {
             Dispatcher dispatcher = new Dispatcher(config, generation, timer, master::sendQuietly,
                     () -> events.add(new Event.WorkerReady()));
             Reloader reloader = new Reloader(config, dispatcher, master::sendQuietly);
@@ -235,60 +256,5 @@ public final class Proxy {
         Path tmp = config.portsFile().resolveSibling("ports.tmp");
         Files.writeString(tmp, "http=" + http + "\nbox=" + box + "\nadmin=" + admin + "\n");
         Files.move(tmp, config.portsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** The proxy's end of the master's control socket. */
-    private static final class ControlLink implements AutoCloseable {
-        private final SocketChannel channel;
-        private final OutputStream out;
-
-        private ControlLink(SocketChannel channel) {
-            this.channel = channel;
-            this.out = Channels.newOutputStream(channel);
-        }
-
-        static ControlLink connect(Path socket, BlockingQueue<Event> events) throws IOException {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ControlLink link = new ControlLink(ch);
-            Thread.ofVirtual().name("control-read").start(() -> {
-                try {
-                    DataInputStream in = WireCodec.input(Channels.newInputStream(ch));
-                    while (true) {
-                        switch (WireCodec.read(in)) {
-                            case Shutdown s -> events.add(new Event.Stop(s.fast(), "the master asked"));
-                            case Reload r -> events.add(new Event.ReloadRequested());
-                            case Retire r -> events.add(new Event.RetireRequested(r.pid()));
-                            case WireMessage other -> LOG.log(System.Logger.Level.WARNING, "unexpected "
-                                    + other.getClass().getSimpleName() + " from the master");
-                        }
-                    }
-                } catch (IOException e) {
-                    if (ch.isOpen()) {
-                        events.add(new Event.Stop(false, "lost the master: " + e.getMessage()));
-                    }
-                }
-            });
-            return link;
-        }
-
-        synchronized void send(WireMessage m) throws IOException {
-            WireCodec.write(out, m);
-        }
-
-        /** Sends from any thread; a lost master shows up as a stop event from the reader. */
-        void sendQuietly(WireMessage m) {
-            try {
-                send(m);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot tell the master " + m.getClass().getSimpleName()
-                        + ": " + e.getMessage());
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
     }
 }

@@ -1,8 +1,8 @@
 package dev.burst.container.proxy;
 
 import dev.burst.container.protocol.WireCodec;
-import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

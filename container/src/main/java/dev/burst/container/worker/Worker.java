@@ -1,16 +1,15 @@
 package dev.burst.container.worker;
 
 import dev.burst.api.WorkerInfo;
-import dev.burst.container.process.ExitCode;
-import dev.burst.container.process.Signals;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.PluginException;
-import dev.burst.container.plugin.PluginGeneration;
 import dev.burst.container.plugin.PluginGeneration.Registered;
+import dev.burst.container.plugin.PluginGeneration;
 import dev.burst.container.plugin.PluginJars;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.process.Signals;
 import dev.burst.container.protocol.RetCode;
 import dev.burst.container.protocol.WireCodec;
-import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
@@ -21,6 +20,7 @@ import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Status;
 import dev.burst.container.protocol.WireMessage.Stop;
 import dev.burst.container.protocol.WireMessage.Task;
+import dev.burst.container.protocol.WireMessage;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
