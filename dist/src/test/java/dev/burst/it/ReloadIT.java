@@ -65,7 +65,7 @@ class ReloadIT {
             assertEquals(V1, new String(burst.post("2", "").body(), StandardCharsets.UTF_8));
 
             Files.delete(home.resolve("plugins/zz-garbage.jar"));
-            assertTrue(burst.reload(2).contains("generation 2 serving on 2 worker(s)"));
+            assertTrue(burst.reload(2).contains("generation 3 serving on 2 worker(s)"), "a refused generation's number is not used again");
             assertEquals(V2, new String(burst.post("2", "").body(), StandardCharsets.UTF_8));
         }
     }

@@ -4,6 +4,7 @@ import dev.burst.container.aot.WorkerAotCache;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.process.Entry;
+import dev.burst.container.process.SpawnSecrets;
 import dev.burst.container.process.LogSink;
 import java.io.File;
 import java.io.IOException;
@@ -38,6 +39,8 @@ final class ProcessSpawner implements Spawner {
     private final Optional<WorkerAotCache> aot;
     private final String classpath;
     private final String workerClasspath;
+    /** The key this master's worker secrets are made with; the proxy gets it to check them. */
+    private final byte[] workerKey = SpawnSecrets.randomKey();
     /** What the master last said about the AOT cache, so it says it again only when it changes. */
     private String aotSaid = "";
 
@@ -82,6 +85,12 @@ final class ProcessSpawner implements Spawner {
         }
         // Through the environment rather than -cp, so ps shows the role and not a page of jar names.
         pb.environment().put("CLASSPATH", role.isWorker() ? workerClasspath : classpath);
+        if (role.isWorker()) {
+            pb.environment().put(SpawnSecrets.SECRET_ENV, SpawnSecrets.forWorker(workerKey, role.group(), role.slot()));
+        } else {
+            pb.environment().put(SpawnSecrets.SECRET_ENV, SpawnSecrets.hex(SpawnSecrets.randomKey()));
+            pb.environment().put(SpawnSecrets.WORKER_KEY_ENV, SpawnSecrets.hex(workerKey));
+        }
         Process p = pb.start();
         log.ifPresent(sink -> Thread.ofVirtual().name("log " + role).start(() -> pump(p.getInputStream(), sink)));
         ProcessChild child = new ProcessChild(role, p, Instant.now());

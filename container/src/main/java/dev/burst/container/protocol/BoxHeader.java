@@ -33,6 +33,39 @@ public record BoxHeader(short version, short flag, int packetLen, int cmd, int r
     }
 
     /**
+     * Decodes a header from a buffer, at its position, without moving it.
+     *
+     * @param b at least 24 bytes remaining
+     * @return the header (its magic is checked apart: {@link #magicOf(ByteBuffer)})
+     */
+    public static BoxHeader decode(ByteBuffer b) {
+        int p = b.position();
+        return new BoxHeader(b.getShort(p + 4), b.getShort(p + 6), b.getInt(p + 8), b.getInt(p + 12), b.getInt(p + 16),
+                b.getInt(p + 20));
+    }
+
+    /**
+     * @param b a buffer positioned at a header
+     * @return its magic field
+     */
+    public static int magicOf(ByteBuffer b) {
+        return b.getInt(b.position());
+    }
+
+    /**
+     * Encodes a reply's header: this header's version, flag, cmd and sn, with the given ret, for a body
+     * of the given length that is written after it.
+     *
+     * @param ret        result code
+     * @param bodyLength the reply payload's length
+     * @return 24 bytes, ready to write
+     */
+    public ByteBuffer replyHeader(int ret, int bodyLength) {
+        return ByteBuffer.allocate(SIZE).putInt(MAGIC).putShort(version).putShort(flag).putInt(SIZE + bodyLength)
+                .putInt(cmd).putInt(ret).putInt(sn).flip();
+    }
+
+    /**
      * @param b a header's bytes
      * @return its magic field
      */

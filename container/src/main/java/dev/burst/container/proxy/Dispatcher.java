@@ -2,26 +2,40 @@ package dev.burst.container.proxy;
 
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.GroupConfig;
+import dev.burst.container.plugin.CmdSpec;
 import dev.burst.container.plugin.Generation;
+import dev.burst.container.process.SpawnSecrets;
 import dev.burst.container.protocol.ProtocolException;
+import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
-import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Result;
-import dev.burst.container.protocol.WireMessage.Stop;
 import dev.burst.container.protocol.WireMessage.Stuck;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
-import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.proxy.dispatch.Effects;
+import dev.burst.container.proxy.dispatch.GroupPool;
+import dev.burst.container.proxy.dispatch.GroupStats;
+import dev.burst.container.proxy.dispatch.Intake;
+import dev.burst.container.proxy.dispatch.Outcome;
+import dev.burst.container.proxy.dispatch.PoolWorker;
+import dev.burst.container.proxy.dispatch.Routes;
+import dev.burst.container.proxy.dispatch.Task;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,34 +47,49 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * Routes tasks by cmd to their group's queue and runs the proxy's side of every worker connection.
- * Routes are learned from the workers' READY frames: a cmd belongs to the group whose workers serve it.
+ * Routes accepted requests to their group's {@link GroupPool}, and runs every worker connection: HELLO
+ * (checked against the master's per-spawn secret), the boot LOAD, READY, RESULTs, and the answers of
+ * swaps. The matching itself — which task goes to which worker, every worker state change — is the
+ * pools'; this class turns frames into pool operations and pool decisions into frames.
  *
- * <p>Threads: {@link #submit} on client threads; {@link #serve} on one virtual thread per worker.
+ * <p>Threads: {@link #submit} on client threads (Box I/O loops, HTTP request threads); {@link #serve} on
+ * one platform thread per worker connection; the housekeeping sweep on the proxy's timer; reloads on the
+ * reload thread; views on admin threads. Routes are an immutable snapshot read without locks.
  */
-final class Dispatcher {
+final class Dispatcher implements Intake, GroupPool.Listener {
 
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
-    private final Map<String, GroupQueue> groups = new LinkedHashMap<>();
-    private final Map<Integer, GroupQueue> routes = new ConcurrentHashMap<>();
-    private final Map<String, Integer> names = new ConcurrentHashMap<>();
-    private final AtomicLong taskIds = new AtomicLong();
+    private final Map<String, GroupPool> pools = new LinkedHashMap<>();
     private final Consumer<WireMessage> toMaster;
     private final Runnable onWorkerReady;
+    private final Optional<byte[]> workerKey;
+    private final AtomicLong taskIds = new AtomicLong();
+    private final AtomicLong sources = new AtomicLong();
     private final Set<Long> retiredPids = ConcurrentHashMap.newKeySet();
+    /** Per group, the cmds of the serving generation (from the last worker that reported it). */
+    private final Map<String, Map<Integer, CmdSpec>> servingCmds = new HashMap<>();
+    private final Set<String> conflictsLogged = new HashSet<>();
+    private volatile Routes routes = Routes.EMPTY;
+    private volatile Generation generation;
+    private volatile boolean accepting = true;
+
     /** Requests from clients, including those for unknown cmds, and the answers sent back. */
     final LongAdder clientRequests = new LongAdder();
     final LongAdder clientResponses = new LongAdder();
     final LongAdder unknownCmds = new LongAdder();
-    /** Open client connections (Box) plus HTTP requests in progress. */
+    /** HTTP requests in progress (Box connections are counted by the Box listener). */
     final AtomicInteger clients = new AtomicInteger();
     /** Worker connections per slot (group#slot): restarts are the connections after the first. */
     final Map<String, AtomicInteger> connectionsPerSlot = new ConcurrentHashMap<>();
-    private volatile Generation generation;
-    private volatile boolean accepting = true;
+    /** Worker connections refused: no or a wrong per-spawn secret, or an unknown group. */
+    final LongAdder workersRefused = new LongAdder();
+    /** READY or LOAD_FAILED frames ignored because they came when nothing waited for them. */
+    final LongAdder lateAnswers = new LongAdder();
 
     /** Accepted tasks not yet answered; a graceful stop waits for zero. Lock-free on the request path. */
     private final AtomicLong outstanding = new AtomicLong();
@@ -70,33 +99,26 @@ final class Dispatcher {
     /**
      * @param config        the configuration
      * @param generation    the plugin generation new workers load
-     * @param timer         the proxy's timer (queue expiry, task timeouts)
-     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, STUCK)
+     * @param workerKey     the key the master's worker secrets are made with; empty refuses every worker
+     * @param timer         the proxy's timer, for the housekeeping sweep
+     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, STUCK, BOOT_FAILED)
      * @param onWorkerReady called when a worker becomes ready
      */
-    Dispatcher(BurstConfig config, Generation generation, ScheduledExecutorService timer,
+    Dispatcher(BurstConfig config, Generation generation, Optional<byte[]> workerKey, ScheduledExecutorService timer,
                Consumer<WireMessage> toMaster, Runnable onWorkerReady) {
         this.toMaster = toMaster;
-        GroupQueue.Events events = new GroupQueue.Events() {
-            @Override
-            public void stuck(WorkerLink worker, int cmd) {
-                toMaster.accept(new Stuck(worker.pid, worker + " ran cmd " + cmd + " past its task-timeout"));
-            }
-
-            @Override
-            public void recycle(WorkerLink worker, String reason) {
-                LOG.log(System.Logger.Level.INFO, worker + " " + reason + "; asking for its replacement");
-                toMaster.accept(new Recycle(worker.pid, reason));
-            }
-        };
-        for (GroupConfig g : config.groups()) {
-            GroupQueue q = new GroupQueue(g, timer, events);
-            groups.put(g.name(), q);
-            timer.scheduleAtFixedRate(() -> sweep(q), q.sweepPeriodNanos(), q.sweepPeriodNanos(), TimeUnit.NANOSECONDS);
-        }
-        this.generation = generation;
         this.onWorkerReady = onWorkerReady;
+        this.workerKey = workerKey;
+        this.generation = generation;
+        for (GroupConfig g : config.groups()) {
+            GroupPool pool = new GroupPool(g, this);
+            pools.put(g.name(), pool);
+            long period = pool.housekeepingPeriodNanos();
+            timer.scheduleAtFixedRate(() -> housekeep(pool), period, period, TimeUnit.NANOSECONDS);
+        }
     }
+
+    // ---- requests ---------------------------------------------------------------------------------
 
     /**
      * Resolves the {cmd} of {@code POST /cmd/{cmd}}: a number, or a name a plugin registered.
@@ -105,45 +127,41 @@ final class Dispatcher {
      * @return the cmd id, if known
      */
     OptionalInt resolve(String cmdOrName) {
-        try {
-            return OptionalInt.of(Integer.parseInt(cmdOrName));
-        } catch (NumberFormatException e) {
-            Integer id = names.get(cmdOrName);
-            return id == null ? OptionalInt.empty() : OptionalInt.of(id);
-        }
+        return routes.resolve(cmdOrName);
     }
 
-    /**
-     * Accepts a request: it is answered exactly once through {@code onDone}, possibly before this returns
-     * (unknown cmd, overloaded, draining).
-     *
-     * @param cmd    the command id
-     * @param sn     the client's sequence number
-     * @param client the client's address, for the handler
-     * @param body   the payload
-     * @param onDone receives the outcome, on whichever thread answers
-     */
+    @Override
+    public long newSource() {
+        return sources.incrementAndGet();
+    }
+
+    /** Accepts a request that is its own source (one HTTP request). */
     void submit(int cmd, int sn, String client, byte[] body, Consumer<Outcome> onDone) {
+        submit(cmd, sn, client, newSource(), body, onDone);
+    }
+
+    @Override
+    public void submit(int cmd, int sn, String client, long source, byte[] body, Consumer<Outcome> onDone) {
         clientRequests.increment();
-        GroupQueue group = routes.get(cmd);
-        if (group == null) {
+        GroupPool pool = routes.group(cmd);
+        if (pool == null) {
             unknownCmds.increment();
             clientResponses.increment();
             onDone.accept(Outcome.unknownCmd("unknown cmd " + cmd));
             return;
         }
-        GroupStats stats = group.stats;
+        GroupStats stats = pool.stats();
         stats.requests.increment();
         long accepted = System.nanoTime();
         if (!accepting) {
             stats.rejects.increment();
-            stats.answered(cmd, Outcome.Kind.OVERLOADED, System.nanoTime() - accepted);
+            stats.answered(cmd, Outcome.Kind.OVERLOADED, 0);
             clientResponses.increment();
             onDone.accept(Outcome.overloaded("burst is stopping"));
             return;
         }
         outstanding.incrementAndGet();
-        group.submit(new Task(taskIds.incrementAndGet(), cmd, sn, client, body, outcome -> {
+        Task task = new Task(taskIds.incrementAndGet(), cmd, sn, client, source, body, outcome -> {
             try {
                 stats.answered(cmd, outcome.kind(), System.nanoTime() - accepted);
                 clientResponses.increment();
@@ -151,7 +169,10 @@ final class Dispatcher {
             } finally {
                 answered();
             }
-        }));
+        });
+        Effects fx = new Effects();
+        pool.submit(task, fx);
+        fx.run();
     }
 
     /** Only a stop waits on the count, so only then is the lock taken (the waiter also re-checks on its own). */
@@ -167,13 +188,31 @@ final class Dispatcher {
     }
 
     /** A periodic task must not die of one failure (HikariCP's HouseKeeper): log it and go on. */
-    private static void sweep(GroupQueue q) {
+    private static void housekeep(GroupPool pool) {
         try {
-            q.sweepTaskTimeouts();
+            Effects fx = new Effects();
+            pool.housekeep(fx);
+            fx.run();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "task-timeout sweep of group " + q.config.name() + " failed", e);
+            LOG.log(System.Logger.Level.ERROR, "housekeeping of group " + pool.config().name() + " failed", e);
         }
     }
+
+    @Override
+    public void stuck(PoolWorker worker, Task task) {
+        LOG.log(System.Logger.Level.ERROR, worker + " ran cmd " + task.cmd + " past task-timeout "
+                + pools.get(worker.group()).config().taskTimeout() + "; asking the master to dump its threads and kill it");
+        toMaster.accept(new Stuck(worker.pid(), worker + " ran cmd " + task.cmd + " past its task-timeout"));
+    }
+
+    @Override
+    public void recycle(PoolWorker worker, String reason) {
+        LOG.log(System.Logger.Level.INFO, worker + " " + reason + "; asking for its replacement");
+        toMaster.accept(new Recycle(worker.pid(), reason));
+        rebuildRoutes();
+    }
+
+    // ---- stopping ---------------------------------------------------------------------------------
 
     /** Refuses new tasks from now on (-10002, "burst is stopping"); queued and running ones go on. */
     void stopAccepting() {
@@ -204,159 +243,197 @@ final class Dispatcher {
         }
     }
 
+    /** @return accepted tasks not answered yet */
+    long outstanding() {
+        return outstanding.get();
+    }
+
     /** Fast stop: every queued task gets -10002, every running one -10004, now. */
     void abortAll() {
         accepting = false;
-        for (GroupQueue g : groups.values()) {
-            g.rejectPending("burst is stopping");
-            for (WorkerLink w : g.workers()) {
-                Task t = w.takeCurrent();
-                if (t != null) {
-                    t.complete(Outcome.workerLost("burst stopped before " + w.id() + " finished"));
-                }
-            }
-        }
+        Effects fx = new Effects();
+        pools.values().forEach(p -> p.abort("burst stopped", fx));
+        fx.run();
     }
 
     /** Asks every worker to exit after its current task. */
     void stopWorkers() {
-        for (GroupQueue g : groups.values()) {
-            for (WorkerLink w : g.workers()) {
-                if (w.state() != WorkerLink.State.EXITED) {
-                    w.moveTo(WorkerLink.State.STOPPING);
-                }
-                try {
-                    w.send(new Stop());
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, w + " is already gone: " + e);
-                }
-            }
-        }
+        Effects fx = new Effects();
+        pools.values().forEach(p -> p.stopAll(fx));
+        fx.run();
     }
+
+    // ---- views ------------------------------------------------------------------------------------
 
     /** @return whether every group with workers configured has at least one ready */
     boolean everyGroupReady() {
-        return groups.values().stream().allMatch(g -> g.config.workers() == 0 || g.hasReadyWorker());
+        return pools.values().stream().allMatch(p -> p.config().workers() == 0 || p.hasReadyWorker());
     }
 
     /** @return the groups, in configuration order */
-    Map<String, GroupQueue> groups() {
-        return groups;
+    Map<String, GroupPool> groups() {
+        return pools;
     }
+
+    /** @return the generation new workers load */
+    Generation generation() {
+        return generation;
+    }
+
+    // ---- worker connections -----------------------------------------------------------------------
 
     /**
      * Runs one worker connection until it closes: HELLO, LOAD, READY, then RESULTs (and swaps).
-     * Runs on the connection's own virtual thread.
+     * Runs on the connection's own platform thread.
      */
     void serve(SocketChannel channel) {
         WorkerLink link = new WorkerLink(channel);
-        GroupQueue group = null;
+        GroupPool pool = null;
         try {
             WireMessage first = link.read();
             if (!(first instanceof Hello hello)) {
                 throw new ProtocolException("expected HELLO, got " + first.getClass().getSimpleName());
             }
-            group = groups.get(hello.group());
-            if (group == null) {
-                throw new ProtocolException("worker pid " + hello.pid() + " names unknown group " + hello.group());
+            pool = admit(hello);
+            if (pool == null) {
+                return;
             }
-            link.group = hello.group();
-            link.slot = hello.slot();
-            link.pid = hello.pid();
-            link.moveTo(WorkerLink.State.STARTING);
-            connectionsPerSlot.computeIfAbsent(link.id(), k -> new AtomicInteger()).incrementAndGet();
-            group.joined(link);
-            if (retiredPids.contains(link.pid)) {
-                group.retire(link);
+            PoolWorker w = new PoolWorker(hello.group(), hello.slot(), hello.pid(), link);
+            link.attach(w);
+            pool.joined(w);
+            connectionsPerSlot.computeIfAbsent(w.id(), k -> new AtomicInteger()).incrementAndGet();
+            if (retiredPids.contains(w.pid())) {
+                retire(pool, w);
             }
-            Generation g = generation;
-            link.send(Loads.of(g, group.config));
+            link.send(Loads.of(generation, pool.config()));
             while (true) {
                 WireMessage m = link.read();
                 switch (m) {
-                    case Ready ready -> onReady(link, group, ready);
-                    case LoadFailed failed -> onLoadFailed(link, failed);
-                    case Result result -> onResult(link, group, result);
-                    case Leaked leaked -> toMaster.accept(new Recycle(link.pid, "generation " + leaked.generation()
+                    case Ready ready -> onReady(link, pool, ready);
+                    case LoadFailed failed -> onLoadFailed(link, pool, failed);
+                    case Result result -> onResult(link, pool, result);
+                    case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
                             + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
                 }
             }
         } catch (EOFException e) {
-            LOG.log(link.state() == WorkerLink.State.STOPPING ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
-                    link + " disconnected");
-        } catch (IOException e) {
+            PoolWorker w = link.worker();
+            boolean expected = w != null && w.state() == PoolWorker.State.STOPPING;
+            LOG.log(expected ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, link + " disconnected"
+                    + (w != null && w.current() != null ? " while running cmd " + w.current().cmd : ""));
+        } catch (IOException | IllegalStateException e) {
             LOG.log(System.Logger.Level.WARNING, link + " connection failed: " + e.getMessage());
         } finally {
-            link.moveTo(WorkerLink.State.EXITED);
             link.close();
-            retiredPids.remove(link.pid);
-            if (group != null) {
-                group.left(link);
-            }
-            Task lost = link.takeCurrent();
-            if (lost != null) {
-                lose(link, group, lost);
+            PoolWorker w = link.worker();
+            if (w != null && pool != null) {
+                retiredPids.remove(w.pid());
+                Effects fx = new Effects();
+                Optional<Task> lost = pool.left(w, fx);
+                fx.run();
+                rebuildRoutes();
+                lost.ifPresent(t -> lose(w, t));
             }
         }
+    }
+
+    /** Checks a HELLO: a configured group, and a secret the master made for that group and slot. */
+    private GroupPool admit(Hello hello) {
+        GroupPool pool = pools.get(hello.group());
+        String who = "worker " + hello.group() + "#" + hello.slot() + " pid " + hello.pid();
+        if (pool == null) {
+            workersRefused.increment();
+            LOG.log(System.Logger.Level.WARNING, "refused a connection on the worker socket claiming to be " + who
+                    + ": no such group");
+            return null;
+        }
+        if (workerKey.isEmpty() || !SpawnSecrets.verifyWorker(workerKey.get(), hello.group(), hello.slot(), hello.secret())) {
+            workersRefused.increment();
+            LOG.log(System.Logger.Level.WARNING, "refused a connection on the worker socket claiming to be " + who
+                    + ": " + (hello.secret().isEmpty() ? "no" : "a wrong") + " spawn secret (not a worker this master spawned)");
+            return null;
+        }
+        return pool;
     }
 
     /** The worker died with a task: an idempotent one is run once more elsewhere, any other answered -10004. */
-    private void lose(WorkerLink link, GroupQueue group, Task task) {
-        if (group != null && !task.retried && link.idempotent(task.cmd) && accepting) {
-            task.retried = true;
-            LOG.log(System.Logger.Level.WARNING, link + " died while running idempotent cmd " + task.cmd
+    private void lose(PoolWorker w, Task task) {
+        GroupPool pool = pools.get(w.group());
+        if (!task.retried() && w.idempotent(task.cmd) && accepting) {
+            LOG.log(System.Logger.Level.WARNING, w + " died while running idempotent cmd " + task.cmd
                     + "; running it again on another worker");
-            group.retry(task);
+            Effects fx = new Effects();
+            pool.retry(task, fx);
+            fx.run();
             return;
         }
-        task.complete(Outcome.workerLost(link + " died while running cmd " + task.cmd));
+        task.complete(Outcome.workerLost(w + " died while running cmd " + task.cmd));
     }
 
-    private void onReady(WorkerLink link, GroupQueue group, Ready ready) {
-        link.serving(ready.generation(), ready.cmds());
-        route(group, ready);
-        if (link.state() == WorkerLink.State.SWAPPING) {
-            link.swapAnswer.complete(ready);
+    private void onReady(WorkerLink link, GroupPool pool, Ready ready) {
+        PoolWorker w = link.worker();
+        Map<Integer, CmdSpec> cmds = cmds(ready.cmds());
+        PoolWorker.State state = w.state();
+        if (state == PoolWorker.State.SWAPPING || state == PoolWorker.State.QUARANTINED) {
+            if (ready.generation() == link.swapGeneration() && pool.swapAnswered(w)) {
+                link.swapAnswered(ready);
+            } else {
+                lateAnswers.increment();
+                LOG.log(System.Logger.Level.WARNING, w + " reported READY on generation " + ready.generation()
+                        + " after its swap was given up; ignored (the worker is being replaced)");
+            }
             return;
         }
-        group.markReady(link);
-        LOG.log(System.Logger.Level.INFO, link + " ready on generation " + ready.generation());
-        toMaster.accept(new WorkerReady(link.group, link.slot, link.pid, ready.generation()));
-        group.workerFree(link);
+        Effects fx = new Effects();
+        boolean accepted = pool.ready(w, ready.generation(), cmds, fx);
+        fx.run();
+        if (!accepted) {
+            lateAnswers.increment();
+            LOG.log(System.Logger.Level.WARNING, w + " reported READY on generation " + ready.generation()
+                    + " while " + state + "; ignored");
+            return;
+        }
+        if (ready.generation() == generation.number()) {
+            synchronized (this) {
+                servingCmds.put(pool.config().name(), cmds);
+            }
+        }
+        rebuildRoutes();
+        LOG.log(System.Logger.Level.INFO, w + " ready on generation " + ready.generation());
+        toMaster.accept(new WorkerReady(w.group(), w.slot(), w.pid(), ready.generation()));
         onWorkerReady.run();
     }
 
-    private void onLoadFailed(WorkerLink link, LoadFailed failed) {
-        if (link.state() == WorkerLink.State.SWAPPING) {
-            link.swapAnswer.complete(failed);
+    private void onLoadFailed(WorkerLink link, GroupPool pool, LoadFailed failed) {
+        PoolWorker w = link.worker();
+        PoolWorker.State state = w.state();
+        if (state == PoolWorker.State.SWAPPING || state == PoolWorker.State.QUARANTINED) {
+            if (failed.generation() == link.swapGeneration() && pool.swapAnswered(w)) {
+                link.swapAnswered(failed);
+            } else {
+                lateAnswers.increment();
+                LOG.log(System.Logger.Level.WARNING, w + " reported LOAD_FAILED for generation " + failed.generation()
+                        + " after its swap was given up; ignored");
+            }
             return;
         }
-        LOG.log(System.Logger.Level.ERROR, link + " cannot start generation " + failed.generation() + ": " + failed.reason());
-    }
-
-    private void route(GroupQueue group, Ready ready) {
-        for (CmdInfo c : ready.cmds()) {
-            GroupQueue owner = routes.putIfAbsent(c.id(), group);
-            if (owner != null && owner != group) {
-                LOG.log(System.Logger.Level.ERROR, "cmd " + c.id() + " is served by groups " + owner.config.name()
-                        + " and " + group.config.name() + "; it stays routed to " + owner.config.name());
-                continue;
-            }
-            if (!c.name().isEmpty()) {
-                names.putIfAbsent(c.name(), c.id());
-                group.stats.cmd(c.id()).name = c.name();
-            }
+        if (state == PoolWorker.State.STARTING) {
+            LOG.log(System.Logger.Level.ERROR, w + " cannot start generation " + failed.generation() + ": "
+                    + failed.reason());
+            toMaster.accept(new BootFailed(w.group(), w.slot(), w.pid(), failed.generation(), failed.reason()));
+            return;
         }
+        lateAnswers.increment();
+        LOG.log(System.Logger.Level.WARNING, w + " reported LOAD_FAILED while " + state + "; ignored");
     }
 
-    private void onResult(WorkerLink link, GroupQueue group, Result result) throws ProtocolException {
-        Task task = link.takeCurrent();
-        if (task == null && link.state() == WorkerLink.State.STUCK) {
+    private void onResult(WorkerLink link, GroupPool pool, Result result) {
+        Effects fx = new Effects();
+        Task task = pool.result(link.worker(), result.taskId(), fx);
+        fx.run(); // the worker's next task first: it works while the reply goes out
+        if (task == null) {
             return; // the answer of a task already answered -10003; the master is killing this worker
-        }
-        if (task == null || task.id != result.taskId()) {
-            throw new ProtocolException(link + " answered task " + result.taskId() + ", which it was not given");
         }
         task.complete(switch (result.status()) {
             case REPLY -> Outcome.reply(result.ret(), result.body());
@@ -364,8 +441,60 @@ final class Dispatcher {
             case UNKNOWN_CMD -> Outcome.unknownCmd("unknown cmd " + task.cmd);
             case HANDLER_ERROR -> Outcome.handlerError(result.body());
         });
-        group.served(link);
-        group.workerFree(link);
+    }
+
+    /**
+     * @param info a worker's cmds as its READY listed them
+     * @return them as the pools keep them
+     */
+    static Map<Integer, CmdSpec> cmds(List<CmdInfo> info) {
+        return info.stream()
+                .map(c -> new CmdSpec(c.id(), c.name(), c.idempotent()))
+                .collect(Collectors.toUnmodifiableMap(CmdSpec::id, Function.identity(), (a, b) -> a));
+    }
+
+    // ---- routes, generations, retiring ------------------------------------------------------------
+
+    /** Recomputes the routes from what every group's workers serve now. */
+    void rebuildRoutes() {
+        List<String> conflicts = new ArrayList<>();
+        Routes next;
+        synchronized (this) {
+            next = Routes.build(List.copyOf(pools.values()), servingCmds, conflicts::add);
+            routes = next;
+            conflicts.removeIf(c -> !conflictsLogged.add(c));
+        }
+        conflicts.forEach(c -> LOG.log(System.Logger.Level.ERROR, c));
+    }
+
+    /**
+     * Makes a generation the serving one: new workers load it, and its cmds (from the workers already on
+     * it) become the routes' serving cmds.
+     *
+     * @param next the generation a reload's canaries started
+     */
+    void commit(Generation next) {
+        synchronized (this) {
+            generation = next;
+            servingCmds.clear();
+            for (GroupPool pool : pools.values()) {
+                pool.workers().stream()
+                        .filter(w -> w.generation() == next.number() && w.state() == PoolWorker.State.READY)
+                        .findFirst()
+                        .ifPresent(w -> servingCmds.put(pool.config().name(), w.cmds()));
+            }
+        }
+        rebuildRoutes();
+    }
+
+    /** A swap ended: a worker that started the serving generation tells its group's serving cmds. */
+    void swapped(GroupPool pool, PoolWorker w) {
+        if (w.generation() == generation.number()) {
+            synchronized (this) {
+                servingCmds.put(pool.config().name(), w.cmds());
+            }
+        }
+        rebuildRoutes();
     }
 
     /**
@@ -376,23 +505,20 @@ final class Dispatcher {
      */
     void retire(long pid) {
         retiredPids.add(pid);
-        for (GroupQueue g : groups.values()) {
-            for (WorkerLink w : g.workers()) {
-                if (w.pid == pid) {
-                    LOG.log(System.Logger.Level.INFO, "draining " + w);
-                    g.retire(w);
+        for (GroupPool pool : pools.values()) {
+            for (PoolWorker w : pool.workers()) {
+                if (w.pid() == pid) {
+                    retire(pool, w);
                 }
             }
         }
     }
 
-    /** @param next the generation new workers load from now on */
-    void commit(Generation next) {
-        generation = next;
-    }
-
-    /** @return the generation new workers load */
-    Generation generation() {
-        return generation;
+    private void retire(GroupPool pool, PoolWorker w) {
+        LOG.log(System.Logger.Level.INFO, "draining " + w);
+        Effects fx = new Effects();
+        pool.retire(w, fx);
+        fx.run();
+        rebuildRoutes();
     }
 }

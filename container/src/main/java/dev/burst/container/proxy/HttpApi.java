@@ -1,5 +1,6 @@
 package dev.burst.container.proxy;
 
+import dev.burst.container.proxy.dispatch.Outcome;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;

@@ -8,10 +8,12 @@ import dev.burst.container.plugin.PluginJars;
 import dev.burst.container.plugin.PluginSnapshot;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.process.Signals;
+import dev.burst.container.process.SpawnSecrets;
+import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
 import dev.burst.container.protocol.WireMessage.Reloaded;
-import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.proxy.box.BoxServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,20 +21,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The proxy process: the only one clients talk to. It snapshots the plugins as generation 1, opens the
- * worker socket, tells the master (which then spawns workers), waits until every group has a ready
- * worker, opens the HTTP and Box listeners, and serves until told to stop.
+ * The proxy process: the only one clients talk to. It takes the plugin generation to serve, introduces
+ * itself to the master, opens the worker socket (the master then spawns workers), waits until every
+ * group has a ready worker, opens the HTTP, admin and Box listeners, and serves until told to stop.
  *
- * <p>{@link #run()} is the proxy's main thread; signal handlers, the control reader and the dispatcher
+ * <p>{@link #run()} is the proxy's main thread; signal handlers, the control link and the dispatcher
  * only enqueue {@link Event}s for it.
  */
 public final class Proxy {
@@ -40,6 +43,8 @@ public final class Proxy {
     private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
     /** How long a stopping proxy waits for Box clients to take the replies it owes them. */
     private static final Duration CLIENT_DRAIN = Duration.ofSeconds(2);
+    /** How often the proxy checks that its worker socket still exists in the run directory. */
+    private static final Duration SOCKET_CHECK = Duration.ofSeconds(1);
 
     /** What the main thread waits for. */
     private sealed interface Event {
@@ -55,8 +60,8 @@ public final class Proxy {
         record Stop(boolean fast, String why) implements Event {
         }
 
-        /** The master asks for reload_workers. */
-        record ReloadRequested() implements Event {
+        /** The master asks for reload_workers, as this operation. */
+        record ReloadRequested(long operation) implements Event {
         }
 
         /** The master asks to drain a worker. */
@@ -71,6 +76,7 @@ public final class Proxy {
         t.setDaemon(true);
         return t;
     });
+    private final MasterView fromMaster = new MasterView();
 
     private Proxy(BurstConfig config) {
         this.config = config;
@@ -91,6 +97,13 @@ public final class Proxy {
      */
     public int run() {
         Signals.handle(sig -> events.add(new Event.Stop(sig.equals("INT"), "SIG" + sig)), "TERM", "INT");
+        Optional<byte[]> workerKey = Optional.ofNullable(System.getenv(SpawnSecrets.WORKER_KEY_ENV))
+                .flatMap(SpawnSecrets::parseKey);
+        if (workerKey.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "the proxy is started by the master (" + SpawnSecrets.WORKER_KEY_ENV
+                    + " is missing or malformed): run bin/burst");
+            return ExitCode.CONFIG_ERROR.code();
+        }
         Generation generation;
         try {
             generation = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), 1, config.groups());
@@ -98,65 +111,46 @@ public final class Proxy {
             LOG.log(System.Logger.Level.ERROR, "cannot load plugins: " + e.getMessage());
             return ExitCode.BOOT_ERROR.code();
         }
-        LOG.log(System.Logger.Level.INFO, "generation 1: " + generation.files().size() + " file(s), plugins "
-                + generation.plugins().stream().map(PluginJars::name).toList());
-        MasterView fromMaster = new MasterView();
-        try (ControlLink master = ControlLink.connect(config.controlSocket(), new ControlLink.Handler() {
-            @Override
-            public void shutdown(boolean fast) {
-                events.add(new Event.Stop(fast, "the master asked"));
-            }
-
-            @Override
-            public void reload(long operation) {
-                events.add(new Event.ReloadRequested());
-            }
-
-            @Override
-            public void retire(long pid) {
-                events.add(new Event.RetireRequested(pid));
-            }
-
-            @Override
-            public void operation(WireMessage.Operation operation) {
-                fromMaster.operation(operation);
-            }
-
-            @Override
-            public void groupHealth(WireMessage.GroupHealth health) {
-                fromMaster.groupHealth(health);
-            }
-
-            @Override
-            public void lost(String why) {
-                events.add(new Event.Stop(false, why));
-            }
-        })) {
-            Dispatcher dispatcher = new Dispatcher(config, generation, timer, master::sendQuietly,
+        LOG.log(System.Logger.Level.INFO, "generation " + generation.number() + ": " + generation.files().size()
+                + " file(s), plugins " + generation.plugins().stream().map(PluginJars::name).toList());
+        AtomicInteger numbers = new AtomicInteger(generation.number());
+        try (ControlLink master = ControlLink.connect(config.controlSocket(), new FromMaster())) {
+            Dispatcher dispatcher = new Dispatcher(config, generation, workerKey, timer, master::sendQuietly,
                     () -> events.add(new Event.WorkerReady()));
-            Reloader reloader = new Reloader(config, dispatcher, master::sendQuietly);
-            AdminToken token = AdminToken.load(config.adminToken(), config.runDir());
-            Supplier<CompletableFuture<ReloadReport>> reload = () -> reload(reloader, master);
-            AdminApi admin = new AdminApi(dispatcher, new StatReport(dispatcher, reloader, Instant.now()), token, reload,
-                    master::sendQuietly);
+            Reloader reloader = new Reloader(config, dispatcher,
+                    n -> PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), n, config.groups()),
+                    numbers::incrementAndGet);
+            AtomicReference<BoxServer> box = new AtomicReference<>();
+            StatReport report = new StatReport(dispatcher, reloader, fromMaster, () -> Optional.ofNullable(box.get()),
+                    Instant.now());
+            AdminApi admin = new AdminApi(dispatcher, report, AdminToken.load(config.adminToken(), config.runDir()),
+                    reloader, fromMaster, master::sendQuietly);
             try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher)) {
+                timer.scheduleWithFixedDelay(workers::rebindIfGone, SOCKET_CHECK.toMillis(), SOCKET_CHECK.toMillis(),
+                        TimeUnit.MILLISECONDS);
                 master.send(new ProxyUp());
                 timer.schedule(() -> events.add(new Event.StartTimedOut()), config.startTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
-                Event.Stop stop = awaitWorkers(dispatcher, reload);
+                Event.Stop stop = awaitWorkers(dispatcher, reloader, master);
                 if (stop != null) {
                     return shutDown(dispatcher, admin, null, null, stop);
                 }
                 HttpListeners http = HttpListeners.start(config, new HttpApi(dispatcher), admin);
-                BoxServer box = BoxServer.start(config.boxHost(), config.boxPort(), dispatcher, config.boxMaxPacket());
-                writePorts(http.httpPort(), box.port(), http.adminPort());
-                master.send(new Listening(http.httpPort(), box.port()));
+                try {
+                    box.set(BoxServer.start(config.boxHost(), config.boxPort(), config.boxMaxPacket(), config.limits(),
+                            dispatcher));
+                } catch (IOException e) {
+                    http.stop();
+                    throw e;
+                }
+                writePorts(http.httpPort(), box.get().port(), http.adminPort());
+                master.send(new Listening(http.httpPort(), box.get().port()));
                 LOG.log(System.Logger.Level.INFO, "listening: http " + config.httpHost() + ":" + http.httpPort()
-                        + ", box " + config.boxHost() + ":" + box.port() + ", admin " + config.adminHost() + ":"
+                        + ", box " + config.boxHost() + ":" + box.get().port() + ", admin " + config.adminHost() + ":"
                         + http.adminPort());
                 while (true) {
-                    if (handle(events.take(), dispatcher, reload) instanceof Event.Stop s) {
-                        return shutDown(dispatcher, admin, http, box, s);
+                    if (handle(events.take(), dispatcher, reloader, master) instanceof Event.Stop s) {
+                        return shutDown(dispatcher, admin, http, box.get(), s);
                     }
                 }
             }
@@ -171,21 +165,47 @@ public final class Proxy {
         }
     }
 
-    /** Starts reload_workers (from the master or the admin API); the outcome is logged and told to the master. */
-    private static CompletableFuture<ReloadReport> reload(Reloader reloader, ControlLink master) {
-        CompletableFuture<ReloadReport> done = new CompletableFuture<>();
-        reloader.start(report -> {
-            LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload: " + report.summary());
-            master.sendQuietly(new Reloaded(0L, report.ok(), report.attempted(), report.serving(), report.summary(), java.util.List.of()));
-            done.complete(report);
-        });
-        return done;
+    /** The master's frames, on the control link's reader: they only enqueue or record. */
+    private final class FromMaster implements ControlLink.Handler {
+        @Override
+        public void shutdown(boolean fast) {
+            events.add(new Event.Stop(fast, "the master asked"));
+        }
+
+        @Override
+        public void reload(long operation) {
+            events.add(new Event.ReloadRequested(operation));
+        }
+
+        @Override
+        public void retire(long pid) {
+            events.add(new Event.RetireRequested(pid));
+        }
+
+        @Override
+        public void operation(WireMessage.Operation operation) {
+            fromMaster.operation(operation);
+        }
+
+        @Override
+        public void groupHealth(WireMessage.GroupHealth health) {
+            fromMaster.groupHealth(health);
+        }
+
+        @Override
+        public void lost(String why) {
+            events.add(new Event.Stop(false, why));
+        }
     }
 
     /** Acts on the events any phase handles; returns the event for the caller's own handling. */
-    private Event handle(Event e, Dispatcher dispatcher, Supplier<CompletableFuture<ReloadReport>> reload) {
+    private Event handle(Event e, Dispatcher dispatcher, Reloader reloader, ControlLink master) {
         switch (e) {
-            case Event.ReloadRequested r -> reload.get();
+            case Event.ReloadRequested r -> reloader.start(r.operation(), report -> {
+                LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload: " + report.summary());
+                master.sendQuietly(new Reloaded(r.operation(), report.ok(), report.tried(), report.serving(),
+                        report.summary(), report.details()));
+            });
             case Event.RetireRequested r -> dispatcher.retire(r.pid());
             default -> {
                 // the caller's
@@ -195,10 +215,10 @@ public final class Proxy {
     }
 
     /** @return null once every group has a ready worker (or the start timeout passed), else the stop asked meanwhile */
-    private Event.Stop awaitWorkers(Dispatcher dispatcher, Supplier<CompletableFuture<ReloadReport>> reload)
+    private Event.Stop awaitWorkers(Dispatcher dispatcher, Reloader reloader, ControlLink master)
             throws InterruptedException {
         while (!dispatcher.everyGroupReady()) {
-            switch (handle(events.take(), dispatcher, reload)) {
+            switch (handle(events.take(), dispatcher, reloader, master)) {
                 case Event.Stop s -> {
                     return s;
                 }
@@ -228,15 +248,18 @@ public final class Proxy {
         } else {
             dispatcher.stopAccepting();
             if (!dispatcher.awaitAllAnswered(config.stopTimeout())) {
-                LOG.log(System.Logger.Level.WARNING, "tasks still unanswered after burst.stop.timeout "
-                        + config.stopTimeout() + "; answering them as lost");
+                LOG.log(System.Logger.Level.WARNING, dispatcher.outstanding() + " task(s) still unanswered after "
+                        + "burst.stop.timeout " + config.stopTimeout() + "; answering them as lost");
                 dispatcher.abortAll();
                 code = ExitCode.FAILURE.code();
             }
         }
-        if (box != null && !box.closeConnections(CLIENT_DRAIN)) {
-            LOG.log(System.Logger.Level.WARNING, "box clients not reading their replies after " + CLIENT_DRAIN
-                    + "; closing them");
+        if (box != null) {
+            if (!box.closeConnections(CLIENT_DRAIN)) {
+                LOG.log(System.Logger.Level.WARNING, "box clients not reading their replies after " + CLIENT_DRAIN
+                        + "; closed them");
+            }
+            box.close();
         }
         if (http != null) {
             http.stop();

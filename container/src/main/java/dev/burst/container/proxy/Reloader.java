@@ -3,11 +3,13 @@ package dev.burst.container.proxy;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.Generation;
 import dev.burst.container.plugin.PluginException;
-import dev.burst.container.plugin.PluginSnapshot;
-import dev.burst.container.protocol.WireMessage.Load;
-import dev.burst.container.protocol.WireMessage.LoadFailed;
-import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.proxy.dispatch.Effects;
+import dev.burst.container.proxy.dispatch.GroupPool;
+import dev.burst.container.proxy.dispatch.PoolWorker;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,49 +25,66 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * reload_workers: snapshot {@code plugins/} as generation N+1; swap one canary worker per group; if every
- * canary starts it, commit (new workers load N+1) and swap the others one at a time per group; if any
- * canary fails, swap the canaries that did start back to N, so N serves everywhere (nginx keeps the old
- * cycle when the new one fails to initialize). A worker gets no task while it swaps.
+ * reload_workers: snapshot {@code plugins/} as a new generation; swap one canary worker per group; if
+ * every canary starts it, commit (new workers load it) and swap the others one at a time per group; if
+ * any canary fails, swap the canaries that did start back, so the old generation serves everywhere
+ * (nginx keeps the old cycle when the new one fails to initialize). A worker gets no task while it
+ * swaps. A worker that does not answer its swap in time is quarantined — it may still finish starting
+ * the new generation later, so it never serves again — and replaced spawn-first.
  *
  * <p>Threads: one reload at a time, on its own virtual thread; a request while one runs is refused
- * with a reason, never interleaved.
+ * with a reason (and takes no generation number), never interleaved.
  */
 final class Reloader {
 
     private static final System.Logger LOG = System.getLogger(Reloader.class.getName());
     private static final int ROLL_PASSES = 3;
 
+    /** Takes a snapshot of the plugins folder as the generation numbered so. */
+    @FunctionalInterface
+    interface Snapshots {
+        Generation take(int number) throws PluginException;
+    }
+
+    /** Hands out generation numbers, never one twice. */
+    @FunctionalInterface
+    interface Numbers {
+        int next();
+    }
+
     private final BurstConfig config;
     private final Dispatcher dispatcher;
-    private final Consumer<WireMessage> toMaster;
+    private final Snapshots snapshots;
+    private final Numbers numbers;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Optional<ReloadReport> last = Optional.empty();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
-    Reloader(BurstConfig config, Dispatcher dispatcher, Consumer<WireMessage> toMaster) {
+    Reloader(BurstConfig config, Dispatcher dispatcher, Snapshots snapshots, Numbers numbers) {
         this.config = config;
         this.dispatcher = dispatcher;
-        this.toMaster = toMaster;
+        this.snapshots = snapshots;
+        this.numbers = numbers;
     }
 
     /**
      * Starts a reload unless one is running.
      *
-     * @param onDone receives the report, on the reload's thread (or at once when refused)
+     * @param operation the master's operation id, carried into the report
+     * @param onDone    receives the report, on the reload's thread (or at once when refused)
      */
-    void start(Consumer<ReloadReport> onDone) {
+    void start(long operation, Consumer<ReloadReport> onDone) {
         if (!running.compareAndSet(false, true)) {
             int serving = dispatcher.generation().number();
             Instant now = Instant.now();
-            onDone.accept(new ReloadReport(serving + 1, serving, false, 0,
-                    List.of("a reload is already running; this one was refused"), now, now));
+            onDone.accept(new ReloadReport(operation, 0, serving, false, 0,
+                    List.of("a reload is already running; this one was refused"), List.of(), now, now));
             return;
         }
         Thread.ofVirtual().name("reload").start(() -> {
             try {
-                ReloadReport report = run();
+                ReloadReport report = run(operation);
                 last = Optional.of(report);
                 (report.ok() ? succeeded : failed).increment();
                 onDone.accept(report);
@@ -88,59 +107,70 @@ final class Reloader {
         return last;
     }
 
-    private ReloadReport run() {
+    private ReloadReport run(long operation) {
         Instant started = Instant.now();
         Generation current = dispatcher.generation();
-        int n = current.number() + 1;
+        int n = numbers.next();
         List<String> failures = new ArrayList<>();
+        List<Detail> details = new ArrayList<>();
         Generation next;
         try {
-            next = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), n, config.groups());
+            next = snapshots.take(n);
         } catch (PluginException e) {
             failures.add(e.getMessage());
-            return new ReloadReport(n, current.number(), false, 0, failures, started, Instant.now());
+            return new ReloadReport(operation, n, current.number(), false, 0, failures, details, started, Instant.now());
         }
         LOG.log(System.Logger.Level.INFO, "reload: generation " + n + " snapshot holds " + next.files().size()
                 + " file(s); trying it on one canary per group");
 
-        List<Map.Entry<GroupQueue, WorkerLink>> canaries = new ArrayList<>();
-        for (GroupQueue g : dispatcher.groups().values()) {
-            Optional<WorkerLink> canary = g.workers().stream()
-                    .filter(w -> w.state() == WorkerLink.State.READY)
+        List<Map.Entry<GroupPool, PoolWorker>> canaries = new ArrayList<>();
+        for (GroupPool pool : dispatcher.groups().values()) {
+            Optional<PoolWorker> canary = pool.workers().stream()
+                    .filter(w -> w.state() == PoolWorker.State.READY)
                     .min((a, b) -> Boolean.compare(a.busy(), b.busy()));
             if (canary.isEmpty()) {
                 continue;
             }
-            Optional<String> failure = swap(g, canary.get(), next);
+            Optional<String> failure = swap(pool, canary.get(), next);
             if (failure.isPresent()) {
-                failures.add("group " + g.config.name() + " canary " + canary.get() + ": " + failure.get());
+                failures.add("group " + pool.config().name() + " canary " + canary.get() + ": " + failure.get());
+                details.add(new Detail(canary.get().toString(), "canary: did not start generation " + n + ": "
+                        + failure.get()));
                 for (var done : canaries) {
-                    swap(done.getKey(), done.getValue(), current)
-                            .ifPresent(f -> recycle(done.getValue(), "could not return to generation "
-                                    + current.number() + ": " + f));
+                    Optional<String> back = swap(done.getKey(), done.getValue(), current);
+                    details.add(new Detail(done.getValue().toString(), back.map(f -> "could not return to generation "
+                            + current.number() + ": " + f).orElse("back on generation " + current.number())));
+                    back.ifPresent(f -> recycle(done.getValue(), "could not return to generation " + current.number()
+                            + ": " + f));
                 }
-                return new ReloadReport(n, current.number(), false, 0, failures, started, Instant.now());
+                return new ReloadReport(operation, n, current.number(), false, 0, failures, details, started,
+                        Instant.now());
             }
             LOG.log(System.Logger.Level.INFO, "reload: canary " + canary.get() + " runs generation " + n);
-            canaries.add(Map.entry(g, canary.get()));
+            details.add(new Detail(canary.get().toString(), "canary: swapped to generation " + n));
+            canaries.add(Map.entry(pool, canary.get()));
         }
 
         dispatcher.commit(next);
         int swapped = canaries.size();
         for (int pass = 0; pass < ROLL_PASSES; pass++) {
             boolean more = false;
-            for (GroupQueue g : dispatcher.groups().values()) {
-                for (WorkerLink w : g.workers()) {
-                    if (w.generation >= n || w.state() != WorkerLink.State.READY) {
+            for (GroupPool pool : dispatcher.groups().values()) {
+                for (PoolWorker w : pool.workers()) {
+                    if (w.generation() >= n || w.state() != PoolWorker.State.READY) {
                         continue;
                     }
                     more = true;
-                    Optional<String> failure = swap(g, w, next);
+                    Optional<String> failure = swap(pool, w, next);
                     if (failure.isPresent()) {
                         failures.add(w + ": " + failure.get());
-                        recycle(w, "could not swap to generation " + n + ": " + failure.get());
+                        details.add(new Detail(w.toString(), "did not swap to generation " + n + ": " + failure.get()));
+                        if (w.state() != PoolWorker.State.QUARANTINED) {
+                            recycle(w, "could not swap to generation " + n + ": " + failure.get());
+                        }
                     } else {
                         swapped++;
+                        details.add(new Detail(w.toString(), "swapped to generation " + n));
                         LOG.log(System.Logger.Level.INFO, "reload: " + w + " runs generation " + n);
                     }
                 }
@@ -149,38 +179,92 @@ final class Reloader {
                 break;
             }
         }
-        return new ReloadReport(n, n, failures.isEmpty(), swapped, failures, started, Instant.now());
+        return new ReloadReport(operation, n, n, failures.isEmpty(), swapped, failures, details, started, Instant.now());
     }
 
     /**
      * Swaps one worker to a generation: out of dispatch once its task ends, LOAD, wait for the answer,
-     * back into dispatch either way.
+     * back into dispatch — unless it gave no answer in time, then it is quarantined for good.
      *
      * @return empty on success, else why not
      */
-    private Optional<String> swap(GroupQueue g, WorkerLink w, Generation gen) {
+    private Optional<String> swap(GroupPool pool, PoolWorker w, Generation gen) {
+        WorkerLink link = (WorkerLink) w.port();
+        link.prepareSwap(gen.number());
+        Effects fx = new Effects();
+        boolean taken = pool.beginSwap(w, fx);
+        fx.run();
+        if (!taken) {
+            return Optional.of("it is " + w.state() + ", not READY");
+        }
         try {
-            g.beginSwap(w).get(config.groups().stream().map(c -> c.taskTimeout()).max(Duration::compareTo)
-                    .orElse(Duration.ofSeconds(30)).plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-            w.send(Loads.of(gen, g.config));
-            WireMessage answer = w.swapAnswer.get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return answer instanceof LoadFailed f ? Optional.of(f.reason()) : Optional.empty();
+            link.freeForSwapFuture().get(freeWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            end(pool, w, Optional.empty());
+            return Optional.of("its task did not end within " + freeWait());
         } catch (ExecutionException e) {
             return Optional.of(e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            return Optional.of("no answer in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            end(pool, w, Optional.empty());
+            return Optional.of("interrupted");
+        }
+        try {
+            link.send(Loads.of(gen, pool.config()));
         } catch (IOException e) {
             return Optional.of("connection lost: " + e.getMessage());
+        }
+        WireMessage answer;
+        try {
+            answer = link.swapAnswerFuture().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            String why = "no answer to LOAD of generation " + gen.number() + " within burst.start.timeout "
+                    + config.startTimeout();
+            Effects q = new Effects();
+            if (pool.swapTimedOut(w, why + "; quarantined", q)) {
+                q.run();
+                dispatcher.rebuildRoutes();
+                LOG.log(System.Logger.Level.ERROR, "reload: " + w + ": " + why + "; it gets no more tasks and is replaced");
+                return Optional.of(why + " (quarantined and replaced)");
+            }
+            answer = link.swapAnswerFuture().getNow(null); // answered just in time
+            if (answer == null) {
+                return Optional.of(why);
+            }
+        } catch (ExecutionException e) {
+            return Optional.of(e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted");
-        } finally {
-            g.endSwap(w);
         }
+        return switch (answer) {
+            case Ready r -> {
+                end(pool, w, Optional.of(new GroupPool.Started(r.generation(), Dispatcher.cmds(r.cmds()))));
+                yield Optional.empty();
+            }
+            case LoadFailed f -> {
+                end(pool, w, Optional.empty());
+                yield Optional.of(f.reason());
+            }
+            default -> Optional.of("unexpected answer " + answer.getClass().getSimpleName());
+        };
     }
 
-    private void recycle(WorkerLink w, String reason) {
+    private void end(GroupPool pool, PoolWorker w, Optional<GroupPool.Started> started) {
+        Effects fx = new Effects();
+        pool.endSwap(w, started, fx);
+        fx.run();
+        dispatcher.swapped(pool, w);
+    }
+
+    /** How long a swap waits for the worker's running task: the longest task-timeout, plus slack. */
+    private Duration freeWait() {
+        return config.groups().stream().map(c -> c.taskTimeout()).max(Duration::compareTo)
+                .orElse(Duration.ofSeconds(30)).plusSeconds(5);
+    }
+
+    private void recycle(PoolWorker w, String reason) {
         LOG.log(System.Logger.Level.WARNING, "reload: " + w + " " + reason + "; asking for its replacement");
-        toMaster.accept(new Recycle(w.pid, reason));
+        dispatcher.recycle(w, reason);
     }
 }

@@ -4,18 +4,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.burst.container.plugin.Generation;
+import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.proxy.box.BoxServer;
+import dev.burst.container.proxy.box.BoxStats;
+import dev.burst.container.proxy.dispatch.GroupPool;
+import dev.burst.container.proxy.dispatch.GroupStats;
+import dev.burst.container.proxy.dispatch.Latency;
+import dev.burst.container.proxy.dispatch.PoolWorker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * Builds the admin API's JSON views of the proxy: stat (with burst's field names), workers, plugins,
- * version. Read-only; called on admin request threads.
+ * Builds the admin API's views of the proxy: stat (with burst's field names), workers, plugins,
+ * version, and the Prometheus exposition. Read-only; called on admin request threads.
  */
 final class StatReport {
 
@@ -23,11 +32,16 @@ final class StatReport {
 
     private final Dispatcher dispatcher;
     private final Reloader reloader;
+    private final MasterView fromMaster;
+    private final Supplier<Optional<BoxServer>> box;
     private final Instant started;
 
-    StatReport(Dispatcher dispatcher, Reloader reloader, Instant started) {
+    StatReport(Dispatcher dispatcher, Reloader reloader, MasterView fromMaster, Supplier<Optional<BoxServer>> box,
+               Instant started) {
         this.dispatcher = dispatcher;
         this.reloader = reloader;
+        this.fromMaster = fromMaster;
+        this.box = box;
         this.started = started;
     }
 
@@ -35,7 +49,7 @@ final class StatReport {
         ObjectNode v = JSON.createObjectNode();
         v.put("burst", version(StatReport.class));
         v.put("java", Runtime.version().toString());
-        v.put("pid", ProcessHandle.current().pid());
+        v.put("proxy_pid", ProcessHandle.current().pid());
         v.put("uptime_seconds", uptimeSeconds());
         v.put("generation", dispatcher.generation().number());
         return v;
@@ -49,11 +63,15 @@ final class StatReport {
         return Duration.between(started, Instant.now()).toMillis() / 1000.0;
     }
 
+    private int clients() {
+        return dispatcher.clients.get() + box.get().map(b -> b.stats().open()).orElse(0);
+    }
+
     ObjectNode stat(long authFailures) {
         ObjectNode s = JSON.createObjectNode();
         s.put("uptime_seconds", uptimeSeconds());
         s.put("generation", dispatcher.generation().number());
-        s.put("clients", dispatcher.clients.get());
+        s.put("clients", clients());
         s.put("client_req", dispatcher.clientRequests.sum());
         s.put("client_rsp", dispatcher.clientResponses.sum());
         long workerReq = 0;
@@ -69,18 +87,20 @@ final class StatReport {
         long[] tasksTime = new long[GroupStats.TASKS_TIME_MS.length + 1];
         ObjectNode groups = JSON.createObjectNode();
         ObjectNode cmds = JSON.createObjectNode();
-        for (GroupQueue g : dispatcher.groups().values()) {
-            GroupStats st = g.stats;
-            List<WorkerLink> links = g.workers();
-            int gWorkers = (int) links.stream().filter(w -> w.state() != WorkerLink.State.EXITED).count();
+        var degraded = fromMaster.degraded();
+        for (GroupPool g : dispatcher.groups().values()) {
+            GroupStats st = g.stats();
+            List<PoolWorker> links = g.workers();
+            int gWorkers = (int) links.stream().filter(w -> w.state() != PoolWorker.State.EXITED).count();
             int gIdle = g.idleCount();
-            int gBusy = (int) links.stream().filter(WorkerLink::busy).count();
+            int gBusy = (int) links.stream().filter(PoolWorker::busy).count();
             int gPending = g.pendingCount();
-            ObjectNode gn = groups.putObject(g.config.name());
+            ObjectNode gn = groups.putObject(g.config().name());
             gn.put("workers", gWorkers);
             gn.put("idle_workers", gIdle);
             gn.put("busy_workers", gBusy);
             gn.put("pending_tasks", gPending);
+            gn.put("pending_sources", g.pendingSources());
             gn.put("discard_tasks", st.discards.sum());
             gn.put("client_req", st.requests.sum());
             gn.put("client_rsp", st.responses.sum());
@@ -89,21 +109,26 @@ final class StatReport {
             gn.put("rejects", st.rejects.sum());
             gn.put("timeouts", st.timeouts.sum());
             gn.put("workers_lost", st.workersLost.sum());
+            gn.put("workers_quarantined", st.quarantined.sum());
             gn.put("errors", st.errors.sum());
-            latency(gn.putObject("latency_ms"), st.latency);
+            gn.put("degraded", degraded.containsKey(g.config().name()));
+            if (degraded.containsKey(g.config().name())) {
+                gn.put("degraded_reason", degraded.get(g.config().name()));
+            }
+            latency(gn.putObject("latency_ms"), st.latency());
             ObjectNode gt = gn.putObject("tasks_time");
-            for (int i = 0; i < st.tasksTime.length; i++) {
-                long n = st.tasksTime[i].sum();
+            for (int i = 0; i < tasksTime.length; i++) {
+                long n = st.tasksTime(i);
                 tasksTime[i] += n;
                 gt.put(bucketName(i), n);
             }
-            st.cmds.forEach((id, c) -> {
+            st.cmds().forEach((id, c) -> {
                 ObjectNode cn = cmds.putObject(Integer.toString(id));
-                cn.put("group", g.config.name());
-                cn.put("name", c.name);
+                cn.put("group", g.config().name());
+                cn.put("name", c.name());
                 cn.put("requests", c.requests.sum());
                 cn.put("errors", c.errors.sum());
-                latency(cn.putObject("latency_ms"), c.latency);
+                latency(cn.putObject("latency_ms"), c.latency());
             });
             workerReq += st.workerRequests.sum();
             workerRsp += st.workerResponses.sum();
@@ -128,16 +153,42 @@ final class StatReport {
         s.put("workers_lost", lost);
         s.put("unknown_cmds", dispatcher.unknownCmds.sum());
         s.put("admin_auth_failures", authFailures);
+        s.put("degraded", !degraded.isEmpty());
         ObjectNode tt = s.putObject("tasks_time");
         for (int i = 0; i < tasksTime.length; i++) {
             tt.put(bucketName(i), tasksTime[i]);
         }
+        s.set("connections", connections());
         s.set("groups", groups);
         s.set("cmds", cmds);
         s.set("workers_detail", workers());
         s.set("plugins", pluginFiles());
         s.set("last_reload", reloader.last().map(StatReport::reload).orElse(null));
         return s;
+    }
+
+    /** Client connections and every limit enforced on them. */
+    private ObjectNode connections() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("http_in_progress", dispatcher.clients.get());
+        n.put("workers_refused", dispatcher.workersRefused.sum());
+        n.put("late_worker_answers", dispatcher.lateAnswers.sum());
+        box.get().ifPresent(b -> {
+            BoxStats st = b.stats();
+            ObjectNode bn = n.putObject("box");
+            bn.put("open", st.open());
+            bn.put("accepted", st.accepted());
+            bn.put("refused", st.refused());
+            bn.put("closed_bad_frame", st.badFrames());
+            bn.put("closed_frame_timeout", st.frameTimeouts());
+            bn.put("closed_inbound_budget", st.budgetEvictions());
+            bn.put("closed_slow_consumer", st.slowConsumers());
+            bn.put("in_flight_pauses", st.inFlightPauses());
+            bn.put("undeliverable_replies", st.undeliverable());
+            bn.put("inbound_bytes", b.inboundBytes());
+            bn.put("outbound_bytes", st.outboundBytes());
+        });
+        return n;
     }
 
     static String bucketName(int i) {
@@ -155,23 +206,27 @@ final class StatReport {
         return Math.round(ms * 1000) / 1000.0;
     }
 
+    /** @return every worker, by group (configuration order), then slot */
     ArrayNode workers() {
         ArrayNode a = JSON.createArrayNode();
         long now = System.nanoTime();
-        for (GroupQueue g : dispatcher.groups().values()) {
-            for (WorkerLink w : g.workers()) {
+        for (GroupPool g : dispatcher.groups().values()) {
+            List<PoolWorker> sorted = g.workers().stream()
+                    .sorted(Comparator.comparingInt(PoolWorker::slot).thenComparingLong(PoolWorker::pid))
+                    .toList();
+            for (PoolWorker w : sorted) {
                 ObjectNode n = a.addObject();
                 n.put("id", w.id());
-                n.put("group", w.group);
-                n.put("slot", w.slot);
-                n.put("pid", w.pid);
+                n.put("group", w.group());
+                n.put("slot", w.slot());
+                n.put("pid", w.pid());
                 n.put("state", w.state().name());
-                n.put("generation", w.generation);
-                n.put("uptime_seconds", Math.round((now - w.connectedNanos) / 1e6) / 1000.0);
-                n.put("tasks", w.served);
+                n.put("generation", w.generation());
+                n.put("uptime_seconds", Math.round((now - w.connectedNanos()) / 1e6) / 1000.0);
+                n.put("tasks", w.served());
                 AtomicInteger connections = dispatcher.connectionsPerSlot.get(w.id());
                 n.put("restarts", connections == null ? 0 : Math.max(0, connections.get() - 1));
-                n.put("rss_bytes", rssBytes(w.pid));
+                n.put("rss_bytes", rssBytes(w.pid()));
             }
         }
         return a;
@@ -212,14 +267,25 @@ final class StatReport {
     static ObjectNode reload(ReloadReport r) {
         ObjectNode n = JSON.createObjectNode();
         n.put("ok", r.ok());
-        n.put("attempted", r.attempted());
-        n.put("serving", r.serving());
+        n.put("generation", r.serving());
+        if (r.tried() > 0) {
+            n.put("tried_generation", r.tried());
+        } else {
+            n.putNull("tried_generation");
+        }
         n.put("swapped", r.swapped());
         ArrayNode f = n.putArray("failures");
         r.failures().forEach(f::add);
+        ArrayNode d = n.putArray("details");
+        for (Detail detail : r.details()) {
+            d.addObject().put("subject", detail.subject()).put("outcome", detail.outcome());
+        }
         n.put("summary", r.summary());
         n.put("started", r.started().toString());
         n.put("finished", r.finished().toString());
+        if (r.operation() > 0) {
+            n.put("operation", r.operation());
+        }
         return n;
     }
 
@@ -237,104 +303,88 @@ final class StatReport {
         return 0;
     }
 
-    /** Prometheus text exposition format 0.0.4. */
+    /** Prometheus text exposition format 0.0.4: each metric family written once, as one group. */
     String prometheus(long authFailures) {
-        StringBuilder out = new StringBuilder(4096);
-        Prom p = new Prom(out);
-        p.help("burst_client_requests_total", "counter", "Requests received from clients, unknown cmds included.");
-        p.sample("burst_client_requests_total", "", dispatcher.clientRequests.sum());
-        p.help("burst_client_responses_total", "counter", "Answers sent to clients.");
-        p.sample("burst_client_responses_total", "", dispatcher.clientResponses.sum());
-        p.help("burst_unknown_cmd_total", "counter", "Requests for a cmd no group serves.");
-        p.sample("burst_unknown_cmd_total", "", dispatcher.unknownCmds.sum());
-        p.help("burst_clients", "gauge", "Open Box connections plus HTTP requests in progress.");
-        p.sample("burst_clients", "", dispatcher.clients.get());
-        p.help("burst_generation", "gauge", "Plugin generation new workers load.");
-        p.sample("burst_generation", "", dispatcher.generation().number());
-        p.help("burst_admin_auth_failures_total", "counter", "Admin calls refused for a missing or wrong token.");
-        p.sample("burst_admin_auth_failures_total", "", authFailures);
-        long reloadsOk = reloader.count(true);
-        long reloadsFailed = reloader.count(false);
-        p.help("burst_reloads_total", "counter", "reload_workers by outcome.");
-        p.sample("burst_reloads_total", "{outcome=\"ok\"}", reloadsOk);
-        p.sample("burst_reloads_total", "{outcome=\"failed\"}", reloadsFailed);
+        PrometheusText p = new PrometheusText();
+        p.family("burst_client_requests_total", "counter", "Requests received from clients, unknown cmds included.")
+                .sample("", dispatcher.clientRequests.sum());
+        p.family("burst_client_responses_total", "counter", "Answers sent to clients.")
+                .sample("", dispatcher.clientResponses.sum());
+        p.family("burst_unknown_cmd_total", "counter", "Requests for a cmd no group serves.")
+                .sample("", dispatcher.unknownCmds.sum());
+        p.family("burst_clients", "gauge", "Open Box connections plus HTTP requests in progress.").sample("", clients());
+        p.family("burst_generation", "gauge", "Plugin generation new workers load.")
+                .sample("", dispatcher.generation().number());
+        p.family("burst_admin_auth_failures_total", "counter", "Admin calls refused for a missing or wrong token.")
+                .sample("", authFailures);
+        p.family("burst_reloads_total", "counter", "reload_workers by outcome.")
+                .sample("{outcome=\"ok\"}", reloader.count(true))
+                .sample("{outcome=\"failed\"}", reloader.count(false));
+        p.family("burst_workers_refused_total", "counter",
+                "Connections on the worker socket refused: no or a wrong spawn secret, or an unknown group.")
+                .sample("", dispatcher.workersRefused.sum());
+        box.get().ifPresent(b -> {
+            BoxStats st = b.stats();
+            p.family("burst_box_connections", "gauge", "Open Box connections.").sample("", st.open());
+            p.family("burst_box_connections_refused_total", "counter",
+                    "Box connections refused at burst.box.max-connections.").sample("", st.refused());
+            p.family("burst_box_connections_closed_total", "counter", "Box connections closed by a limit, by reason.")
+                    .sample("{reason=\"bad_frame\"}", st.badFrames())
+                    .sample("{reason=\"frame_timeout\"}", st.frameTimeouts())
+                    .sample("{reason=\"inbound_budget\"}", st.budgetEvictions())
+                    .sample("{reason=\"slow_consumer\"}", st.slowConsumers());
+            p.family("burst_box_inbound_bytes", "gauge", "Bytes held in unfinished inbound Box frames.")
+                    .sample("", b.inboundBytes());
+            p.family("burst_box_outbound_bytes", "gauge", "Bytes queued for Box clients that have not read them.")
+                    .sample("", st.outboundBytes());
+            p.family("burst_box_undeliverable_replies_total", "counter",
+                    "Replies whose Box connection had closed before they could be written.")
+                    .sample("", st.undeliverable());
+        });
 
-        p.help("burst_requests_total", "counter", "Answered requests per group and cmd.");
-        p.help("burst_request_errors_total", "counter", "Requests answered with an error, per group and cmd.");
-        p.help("burst_request_duration_seconds", "histogram", "Time from accepting a request to answering it.");
-        p.help("burst_queue_depth", "gauge", "Tasks waiting in a group's queue.");
-        p.help("burst_workers", "gauge", "Connected workers per group and state.");
-        p.help("burst_rejects_total", "counter", "Requests refused at once (queue full, stopping).");
-        p.help("burst_discards_total", "counter", "Queued tasks dropped (queue-timeout, cleared).");
-        p.help("burst_timeouts_total", "counter", "Tasks past task-timeout.");
-        p.help("burst_workers_lost_total", "counter", "Tasks whose worker died.");
-        p.help("burst_worker_restarts_total", "counter", "Worker connections after a slot's first.");
-        for (GroupQueue g : dispatcher.groups().values()) {
-            String gl = "group=\"" + g.config.name() + "\"";
-            GroupStats st = g.stats;
-            st.cmds.forEach((id, c) -> {
-                String labels = "{" + gl + ",cmd=\"" + id + "\"}";
-                p.sample("burst_requests_total", labels, c.requests.sum());
-                p.sample("burst_request_errors_total", labels, c.errors.sum());
-                p.histogram("burst_request_duration_seconds", gl + ",cmd=\"" + id + "\"", c.latency);
+        PrometheusText.Family requests = p.family("burst_requests_total", "counter", "Answered requests per group and cmd.");
+        PrometheusText.Family errors = p.family("burst_request_errors_total", "counter",
+                "Requests answered with an error, per group and cmd.");
+        PrometheusText.Family duration = p.family("burst_request_duration_seconds", "histogram",
+                "Time from accepting a request to answering it.");
+        PrometheusText.Family depth = p.family("burst_queue_depth", "gauge", "Tasks waiting in a group's queue.");
+        PrometheusText.Family workerStates = p.family("burst_workers", "gauge", "Connected workers per group and state.");
+        PrometheusText.Family rejects = p.family("burst_rejects_total", "counter",
+                "Requests refused at once (queue full, stopping).");
+        PrometheusText.Family discards = p.family("burst_discards_total", "counter",
+                "Queued tasks dropped (queue-timeout, cleared).");
+        PrometheusText.Family timeouts = p.family("burst_timeouts_total", "counter", "Tasks past task-timeout.");
+        PrometheusText.Family lost = p.family("burst_workers_lost_total", "counter", "Tasks whose worker died.");
+        PrometheusText.Family restarts = p.family("burst_worker_restarts_total", "counter",
+                "Worker connections after a slot's first.");
+        PrometheusText.Family degraded = p.family("burst_group_degraded", "gauge",
+                "1 when some of a group's worker slots were given up after boot failures.");
+        var degradedGroups = fromMaster.degraded();
+        for (GroupPool g : dispatcher.groups().values()) {
+            String gl = "group=\"" + g.config().name() + "\"";
+            GroupStats st = g.stats();
+            st.cmds().forEach((id, c) -> {
+                String labels = gl + ",cmd=\"" + id + "\"";
+                requests.sample("{" + labels + "}", c.requests.sum());
+                errors.sample("{" + labels + "}", c.errors.sum());
+                duration.histogram(labels, c.latency());
             });
-            p.sample("burst_queue_depth", "{" + gl + "}", g.pendingCount());
-            List<WorkerLink> links = g.workers();
-            long busy = links.stream().filter(WorkerLink::busy).count();
-            p.sample("burst_workers", "{" + gl + ",state=\"idle\"}", g.idleCount());
-            p.sample("burst_workers", "{" + gl + ",state=\"busy\"}", busy);
-            p.sample("burst_workers", "{" + gl + ",state=\"other\"}", Math.max(0, links.size() - busy - g.idleCount()));
-            p.sample("burst_rejects_total", "{" + gl + "}", st.rejects.sum());
-            p.sample("burst_discards_total", "{" + gl + "}", st.discards.sum());
-            p.sample("burst_timeouts_total", "{" + gl + "}", st.timeouts.sum());
-            p.sample("burst_workers_lost_total", "{" + gl + "}", st.workersLost.sum());
-            long restarts = dispatcher.connectionsPerSlot.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith(g.config.name() + "#"))
-                    .mapToLong(e -> Math.max(0, e.getValue().get() - 1)).sum();
-            p.sample("burst_worker_restarts_total", "{" + gl + "}", restarts);
+            depth.sample("{" + gl + "}", g.pendingCount());
+            List<PoolWorker> links = g.workers();
+            long busy = links.stream().filter(PoolWorker::busy).count();
+            int idleNow = g.idleCount();
+            workerStates.sample("{" + gl + ",state=\"idle\"}", idleNow);
+            workerStates.sample("{" + gl + ",state=\"busy\"}", busy);
+            workerStates.sample("{" + gl + ",state=\"other\"}", Math.max(0, links.size() - busy - idleNow));
+            rejects.sample("{" + gl + "}", st.rejects.sum());
+            discards.sample("{" + gl + "}", st.discards.sum());
+            timeouts.sample("{" + gl + "}", st.timeouts.sum());
+            lost.sample("{" + gl + "}", st.workersLost.sum());
+            restarts.sample("{" + gl + "}", dispatcher.connectionsPerSlot.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(g.config().name() + "#"))
+                    .mapToLong(e -> Math.max(0, e.getValue().get() - 1)).sum());
+            degraded.sample("{" + gl + "}", degradedGroups.containsKey(g.config().name()) ? 1 : 0);
         }
-        return out.toString();
-    }
-
-    /** Writes metric families: HELP and TYPE once per name, then samples. */
-    private static final class Prom {
-        /** Bucket bounds: powers of two from 128 µs to about 8.4 s, exact edges of {@link Latency}. */
-        private static final long[] BOUNDS_MICROS = new long[17];
-
-        static {
-            for (int i = 0; i < BOUNDS_MICROS.length; i++) {
-                BOUNDS_MICROS[i] = 128L << i;
-            }
-        }
-
-        private final StringBuilder out;
-
-        Prom(StringBuilder out) {
-            this.out = out;
-        }
-
-        void help(String name, String type, String help) {
-            out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-            out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-        }
-
-        void sample(String name, String labels, double value) {
-            out.append(name).append(labels).append(' ');
-            if (value == Math.rint(value) && !Double.isInfinite(value)) {
-                out.append((long) value);
-            } else {
-                out.append(value);
-            }
-            out.append('\n');
-        }
-
-        void histogram(String name, String labels, Latency l) {
-            for (long b : BOUNDS_MICROS) {
-                sample(name + "_bucket", "{" + labels + ",le=\"" + (b / 1e6) + "\"}", l.countBelow(b));
-            }
-            sample(name + "_bucket", "{" + labels + ",le=\"+Inf\"}", l.count());
-            sample(name + "_sum", "{" + labels + "}", l.sumSeconds());
-            sample(name + "_count", "{" + labels + "}", l.count());
-        }
+        return p.text();
     }
 }

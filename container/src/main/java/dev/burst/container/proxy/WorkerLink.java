@@ -1,75 +1,41 @@
 package dev.burst.container.proxy;
 
 import dev.burst.container.protocol.WireCodec;
-import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.Stop;
+import dev.burst.container.proxy.dispatch.PoolWorker;
+import dev.burst.container.proxy.dispatch.Port;
+import dev.burst.container.proxy.dispatch.Task;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * The proxy's end of one worker's connection.
+ * The proxy's end of one worker's Unix-socket connection: frames in and out, and the two waits of a
+ * swap. The worker's state lives in its {@link PoolWorker}, changed only by its group's pool.
  *
- * <p>States; every change goes through {@link #moveTo(State)}, which checks it against this table:
- * <pre>
- * CONNECTED --HELLO--------------> STARTING
- * STARTING  --READY--------------> READY
- * READY     --reload takes it----> SWAPPING --READY or LOAD_FAILED--> READY
- * STARTING, READY, SWAPPING --retire--> DRAINING --STOP sent--> STOPPING
- * READY     --task-timeout-------> STUCK (the master kills it)
- * any       --proxy stops--------> STOPPING
- * any       --connection lost----> EXITED
- * </pre>
- * Only a READY worker gets tasks; it is then either idle (in its group's idle list) or holds exactly one
- * task ({@link #current}). The group's lock guards state changes; the reader runs on its own virtual
- * thread ({@link Dispatcher#serve}); writes come from whichever thread dispatches, serialized here.
+ * <p>Threads: frames are read by the link's own platform thread ({@link Dispatcher#serve}); frames are
+ * written from whichever thread dispatches (a client thread, another worker's reader, the reload
+ * thread), one at a time.
  */
-final class WorkerLink {
+final class WorkerLink implements Port {
 
-    enum State { CONNECTED, STARTING, READY, SWAPPING, DRAINING, STUCK, STOPPING, EXITED }
-
-    private static final Map<State, Set<State>> NEXT = Map.of(
-            State.CONNECTED, EnumSet.of(State.STARTING, State.STOPPING, State.EXITED),
-            State.STARTING, EnumSet.of(State.READY, State.DRAINING, State.STOPPING, State.EXITED),
-            State.READY, EnumSet.of(State.SWAPPING, State.DRAINING, State.STUCK, State.STOPPING, State.EXITED),
-            State.SWAPPING, EnumSet.of(State.READY, State.DRAINING, State.STOPPING, State.EXITED),
-            State.DRAINING, EnumSet.of(State.STOPPING, State.EXITED),
-            State.STUCK, EnumSet.of(State.STOPPING, State.EXITED),
-            State.STOPPING, EnumSet.of(State.EXITED),
-            State.EXITED, EnumSet.noneOf(State.class));
+    private static final System.Logger LOG = System.getLogger(WorkerLink.class.getName());
 
     private final SocketChannel channel;
     private final DataInputStream in;
     private final OutputStream out;
-    private final AtomicReference<Task> current = new AtomicReference<>();
-    private volatile State state = State.CONNECTED;
-    volatile String group = "";
-    volatile int slot;
-    volatile long pid;
-    volatile int generation;
-    volatile Map<Integer, CmdInfo> cmds = Map.of();
-    final long connectedNanos = System.nanoTime();
-    /** Tasks answered by this worker (under the group lock); recycle when it reaches {@link #recycleAfter} (0 = never). */
-    volatile int served;
-    int recycleAfter;
-    boolean recycleAsked;
-    /** When the running task was assigned (System.nanoTime); the task-timeout sweep reads it. */
-    volatile long dispatchedNanos;
-    /** Completed when a worker taken for a swap has no task left. */
-    volatile CompletableFuture<Void> freeForSwap = new CompletableFuture<>();
-    /** Completed with READY or LOAD_FAILED after a swap's LOAD. */
-    volatile CompletableFuture<WireMessage> swapAnswer = new CompletableFuture<>();
+    private volatile PoolWorker worker;
+    /** Completed when a worker taken for a swap has no task left; failed when the swap cannot happen. */
+    private volatile CompletableFuture<Void> freeForSwap = new CompletableFuture<>();
+    /** Completed with READY or LOAD_FAILED, the answer to a swap's LOAD. */
+    private volatile CompletableFuture<WireMessage> swapAnswer = new CompletableFuture<>();
+    /** The generation a swap's LOAD asked for: only an answer for it counts. */
+    private volatile int swapGeneration;
 
     WorkerLink(SocketChannel channel) {
         this.channel = channel;
@@ -77,33 +43,12 @@ final class WorkerLink {
         this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
     }
 
-    State state() {
-        return state;
+    void attach(PoolWorker worker) {
+        this.worker = worker;
     }
 
-    /** Changes state, refusing a change the table does not allow. */
-    void moveTo(State next) {
-        if (state == next) {
-            return;
-        }
-        if (!NEXT.get(state).contains(next)) {
-            throw new IllegalStateException(this + ": no transition " + state + " -> " + next);
-        }
-        state = next;
-    }
-
-    boolean serves(int cmd) {
-        return cmds.containsKey(cmd);
-    }
-
-    boolean idempotent(int cmd) {
-        CmdInfo c = cmds.get(cmd);
-        return c != null && c.idempotent();
-    }
-
-    void serving(int generation, List<CmdInfo> cmds) {
-        this.generation = generation;
-        this.cmds = cmds.stream().collect(Collectors.toUnmodifiableMap(CmdInfo::id, Function.identity()));
+    PoolWorker worker() {
+        return worker;
     }
 
     WireMessage read() throws IOException {
@@ -123,29 +68,58 @@ final class WorkerLink {
         }
     }
 
-    /** Hands the worker a task; only while it is idle and READY, under the group lock. */
-    void assign(Task task) {
-        dispatchedNanos = System.nanoTime(); // before the task is visible: the sweep reads them in the other order
-        if (!current.compareAndSet(null, task)) {
-            throw new IllegalStateException(this + " already runs a task");
+    @Override
+    public void send(Task task) throws IOException {
+        send(new WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.body));
+    }
+
+    @Override
+    public void stop() {
+        try {
+            send(new Stop());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, this + " is already gone: " + e);
         }
     }
 
-    /** @return the task the worker held, now taken from it, or null */
-    Task takeCurrent() {
-        return current.getAndSet(null);
+    /** Before a swap: fresh waits, for the generation it will be asked to load. */
+    void prepareSwap(int generation) {
+        swapGeneration = generation;
+        freeForSwap = new CompletableFuture<>();
+        swapAnswer = new CompletableFuture<>();
     }
 
-    /** @return the running task, still held, or null */
-    Task peekCurrent() {
-        return current.get();
+    int swapGeneration() {
+        return swapGeneration;
     }
 
-    boolean busy() {
-        return current.get() != null;
+    CompletableFuture<Void> freeForSwapFuture() {
+        return freeForSwap;
     }
 
-    void close() {
+    CompletableFuture<WireMessage> swapAnswerFuture() {
+        return swapAnswer;
+    }
+
+    @Override
+    public void freeForSwap() {
+        freeForSwap.complete(null);
+    }
+
+    @Override
+    public void swapAborted(String why) {
+        IllegalStateException e = new IllegalStateException(why);
+        freeForSwap.completeExceptionally(e);
+        swapAnswer.completeExceptionally(e);
+    }
+
+    /** The worker answered its swap's LOAD (the pool said the answer counts). */
+    void swapAnswered(WireMessage answer) {
+        swapAnswer.complete(answer);
+    }
+
+    @Override
+    public void close() {
         try {
             channel.close();
         } catch (IOException e) {
@@ -153,12 +127,9 @@ final class WorkerLink {
         }
     }
 
-    String id() {
-        return group + "#" + slot;
-    }
-
     @Override
     public String toString() {
-        return "worker " + id() + " pid " + pid;
+        PoolWorker w = worker;
+        return w == null ? "a worker connection" : w.toString();
     }
 }

@@ -3,55 +3,109 @@ package dev.burst.container.proxy;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
 
 /**
- * The Unix domain socket workers connect to ({@code run/proxy.sock}); one platform thread per worker
- * link (a few dozen at most, never one per request). A platform thread blocks in read(2) itself; a
- * virtual one costs a failed read, an epoll registration and a poller wake-up per reply, which the
- * benchmark saw as 20% more proxy CPU per request at one connection.
+ * The Unix domain socket workers connect to ({@code run/proxy.sock}), readable and writable by burst's
+ * own user only (mode 0600 whatever the umask); a worker is admitted only with the master's per-spawn
+ * secret ({@link Dispatcher#serve}). One platform thread per worker link (a few dozen at most, never one
+ * per request): a platform thread blocks in read(2) itself, where a virtual one costs a failed read, an
+ * epoll registration and a poller wake-up per reply (20% more proxy CPU per request at one connection).
+ *
+ * <p>If the socket file disappears (an operator's {@code rm}, a cleanup script), the next check on the
+ * proxy's timer binds it again, so replacement workers can still connect.
  */
 final class WorkerServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WorkerServer.class.getName());
 
-    private final ServerSocketChannel server;
     private final Path path;
+    private final Dispatcher dispatcher;
+    private volatile ServerSocketChannel server;
+    private volatile Object boundFile;
 
-    private WorkerServer(ServerSocketChannel server, Path path) {
-        this.server = server;
+    private WorkerServer(Path path, Dispatcher dispatcher) {
         this.path = path;
+        this.dispatcher = dispatcher;
     }
 
     static WorkerServer start(Path path, Dispatcher dispatcher) throws IOException {
-        Files.deleteIfExists(path);
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.bind(UnixDomainSocketAddress.of(path));
-        WorkerServer ws = new WorkerServer(ch, path);
-        Thread.ofVirtual().name("worker-accept").start(() -> ws.acceptLoop(dispatcher));
+        WorkerServer ws = new WorkerServer(path, dispatcher);
+        ws.bind();
         return ws;
     }
 
-    private void acceptLoop(Dispatcher dispatcher) {
-        while (server.isOpen()) {
+    private synchronized void bind() throws IOException {
+        Files.deleteIfExists(path);
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException("cannot listen on the worker socket " + path + ": " + e.getMessage(), e);
+        }
+        ServerSocketChannel old = server;
+        server = ch;
+        boundFile = fileKey();
+        Thread.ofVirtual().name("worker-accept").start(() -> acceptLoop(ch));
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    private Object fileKey() {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Timer: binds the socket again when its file is gone or was replaced. Never throws. */
+    void rebindIfGone() {
+        if (!server.isOpen()) {
+            return;
+        }
+        Object now = fileKey();
+        if (now != null && Objects.equals(now, boundFile)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "the worker socket " + path + " was "
+                + (now == null ? "removed" : "replaced") + "; binding it again");
+        try {
+            bind();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; trying again in a second");
+        }
+    }
+
+    private void acceptLoop(ServerSocketChannel ch) {
+        while (ch.isOpen()) {
             try {
-                SocketChannel worker = server.accept();
+                SocketChannel worker = ch.accept();
                 Thread.ofPlatform().name("worker-link").daemon().start(() -> dispatcher.serve(worker));
-            } catch (AsynchronousCloseException e) {
+            } catch (ClosedChannelException e) {
                 return;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "worker socket accept failed: " + e.getMessage());
             }
         }
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         server.close();
-        Files.deleteIfExists(path);
+        if (Objects.equals(fileKey(), boundFile)) {
+            Files.deleteIfExists(path);
+        }
     }
 }

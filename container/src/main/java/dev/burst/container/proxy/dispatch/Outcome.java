@@ -1,4 +1,4 @@
-package dev.burst.container.proxy;
+package dev.burst.container.proxy.dispatch;
 
 import dev.burst.container.protocol.RetCode;
 import java.nio.charset.StandardCharsets;
@@ -44,31 +44,38 @@ public record Outcome(Kind kind, int ret, byte[] body, String error) {
         }
     }
 
-    static Outcome reply(int ret, byte[] body) {
+    /** @return the outcome of that name */
+    public static Outcome reply(int ret, byte[] body) {
         return new Outcome(Kind.REPLY, ret, body, "");
     }
 
-    static Outcome noReply() {
+    /** @return the outcome of that name */
+    public static Outcome noReply() {
         return new Outcome(Kind.NO_REPLY, RetCode.OK, EMPTY, "");
     }
 
-    static Outcome unknownCmd(String why) {
+    /** @return the outcome of that name */
+    public static Outcome unknownCmd(String why) {
         return new Outcome(Kind.UNKNOWN_CMD, RetCode.UNKNOWN_CMD, EMPTY, why);
     }
 
-    static Outcome handlerError(byte[] why) {
+    /** @return the outcome of that name */
+    public static Outcome handlerError(byte[] why) {
         return new Outcome(Kind.HANDLER_ERROR, RetCode.HANDLER_ERROR, EMPTY, new String(why, StandardCharsets.UTF_8));
     }
 
-    static Outcome overloaded(String why) {
+    /** @return the outcome of that name */
+    public static Outcome overloaded(String why) {
         return new Outcome(Kind.OVERLOADED, RetCode.OVERLOADED, EMPTY, why);
     }
 
-    static Outcome timedOut(String why) {
+    /** @return the outcome of that name */
+    public static Outcome timedOut(String why) {
         return new Outcome(Kind.TIMED_OUT, RetCode.TIMED_OUT, EMPTY, why);
     }
 
-    static Outcome workerLost(String why) {
+    /** @return the outcome of that name */
+    public static Outcome workerLost(String why) {
         return new Outcome(Kind.WORKER_LOST, RetCode.WORKER_LOST, EMPTY, why);
     }
 

@@ -1,4 +1,4 @@
-package dev.burst.container.proxy;
+package dev.burst.container.proxy.dispatch;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Threads: {@link #record} from any thread, without locks; reads see a consistent-enough view.
  */
-final class Latency {
+public final class Latency {
 
     private static final int SUB = 8;
     private final AtomicLongArray buckets = new AtomicLongArray(64 * SUB);
@@ -19,7 +19,8 @@ final class Latency {
     private final LongAdder sumNanos = new LongAdder();
     private final AtomicLong maxNanos = new AtomicLong();
 
-    void record(long nanos) {
+    /** @param nanos one latency, in nanoseconds */
+    public void record(long nanos) {
         buckets.incrementAndGet(index(Math.max(1, nanos / 1000)));
         count.increment();
         sumNanos.add(nanos);
@@ -45,15 +46,18 @@ final class Latency {
         return lower + (1L << (exp - 3)) - 1;
     }
 
-    long count() {
+    /** @return values recorded */
+    public long count() {
         return count.sum();
     }
 
-    double sumSeconds() {
+    /** @return their sum, in seconds */
+    public double sumSeconds() {
         return sumNanos.sum() / 1e9;
     }
 
-    double maxMillis() {
+    /** @return the largest, in milliseconds */
+    public double maxMillis() {
         return maxNanos.get() / 1e6;
     }
 
@@ -61,7 +65,7 @@ final class Latency {
      * @param p a fraction, 0.5 for the median
      * @return the value at that rank, in milliseconds (0 when empty)
      */
-    double percentileMillis(double p) {
+    public double percentileMillis(double p) {
         long total = count();
         if (total == 0) {
             return 0;
@@ -81,7 +85,7 @@ final class Latency {
      * @param powerOfTwoMicros a bucket edge: a power of two, in µs
      * @return how many values were below it
      */
-    long countBelow(long powerOfTwoMicros) {
+    public long countBelow(long powerOfTwoMicros) {
         long n = 0;
         for (int i = 0; i < buckets.length() && upper(i) < powerOfTwoMicros; i++) {
             n += buckets.get(i);

@@ -1,0 +1,550 @@
+package dev.burst.container.proxy.dispatch;
+
+import dev.burst.container.config.GroupConfig;
+import dev.burst.container.plugin.CmdSpec;
+import dev.burst.container.proxy.dispatch.PoolWorker.State;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * The matching core of one group: the tasks waiting ({@link FairQueue}), the idle workers, and which
+ * worker runs which task. Socket-free: it decides, and the {@link Effects} it fills carry the
+ * decisions out after the lock is released.
+ *
+ * <p>Every worker state change ({@link PoolWorker.State}) happens here, under this pool's one lock, so
+ * a worker is idle at most once, gets a task only when READY and idle, and holds at most one task.
+ * Every task that leaves the pool without a worker's answer is answered here (queue full,
+ * queue-timeout, cleared, stopping) — nothing is dropped without an answer and a counter.
+ *
+ * <p>Threads: {@link #submit} on client threads (the Box I/O loops, HTTP request threads); {@link #ready},
+ * {@link #result} and {@link #left} on the worker's link reader; swaps on the reload thread;
+ * {@link #housekeep} on the proxy's timer; the views on admin request threads. All under the lock.
+ */
+public final class GroupPool {
+
+    /** What the pool tells the rest of the proxy; called from {@link Effects#run()}, outside the lock. */
+    public interface Listener {
+        /** A worker ran past task-timeout with this task (answered -10003); it gets no more tasks. */
+        void stuck(PoolWorker worker, Task task);
+
+        /** A worker should be replaced, spawn-first. */
+        void recycle(PoolWorker worker, String reason);
+    }
+
+    private final GroupConfig config;
+    private final Listener listener;
+    private final GroupStats stats = new GroupStats();
+    private final RecyclePolicy recycle;
+    private final long queueTimeoutNanos;
+    private final long taskTimeoutNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final FairQueue pending = new FairQueue();
+    private final ArrayDeque<PoolWorker> idle = new ArrayDeque<>();
+    private final List<PoolWorker> workers = new ArrayList<>();
+
+    /**
+     * @param config   the group's limits
+     * @param listener told about stuck workers and recycles
+     */
+    public GroupPool(GroupConfig config, Listener listener) {
+        this(config, listener, n -> ThreadLocalRandom.current().nextInt(n + 1));
+    }
+
+    GroupPool(GroupConfig config, Listener listener, IntUnaryOperator jitter) {
+        this.config = config;
+        this.listener = listener;
+        this.recycle = new RecyclePolicy(config, jitter);
+        this.queueTimeoutNanos = config.queueTimeout().toNanos();
+        this.taskTimeoutNanos = config.taskTimeout().toNanos();
+    }
+
+    /** @return the group's configuration */
+    public GroupConfig config() {
+        return config;
+    }
+
+    /** @return the group's counters */
+    public GroupStats stats() {
+        return stats;
+    }
+
+    // ---- tasks ------------------------------------------------------------------------------------
+
+    /**
+     * Takes an accepted task: to an idle READY worker that serves its cmd, else into the queue, else
+     * (queue full) it is answered -10002 at once.
+     */
+    public void submit(Task task, Effects fx) {
+        lock.lock();
+        try {
+            PoolWorker w = takeIdleServing(task.cmd);
+            if (w != null) {
+                assign(w, task, fx);
+            } else if (pending.size() >= config.maxPending()) {
+                stats.rejects.increment();
+                fx.answer(task, Outcome.overloaded("group " + config.name() + " queue is full ("
+                        + config.maxPending() + " pending)"));
+            } else {
+                pending.add(task);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts a task whose worker died back at the head of the queue (an idempotent cmd's one retry). */
+    public void retry(Task task, Effects fx) {
+        lock.lock();
+        try {
+            task.retried = true;
+            PoolWorker w = takeIdleServing(task.cmd);
+            if (w != null) {
+                assign(w, task, fx);
+            } else {
+                pending.addFirst(task);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private PoolWorker takeIdleServing(int cmd) {
+        for (Iterator<PoolWorker> it = idle.iterator(); it.hasNext(); ) {
+            PoolWorker w = it.next();
+            if (w.serves(cmd)) {
+                it.remove();
+                w.idle = false;
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private void assign(PoolWorker w, Task task, Effects fx) {
+        if (w.state() != State.READY || w.idle || w.busy()) {
+            throw new IllegalStateException(w + " cannot take a task: " + w.state() + (w.idle ? ", idle" : "")
+                    + (w.busy() ? ", busy" : ""));
+        }
+        w.dispatchedNanos = System.nanoTime();
+        w.current(task);
+        stats.workerRequests.increment();
+        fx.dispatch(w, task);
+    }
+
+    /** A worker has no task: give it the next live task it serves, park it idle, or act on its state. */
+    private void free(PoolWorker w, Effects fx) {
+        switch (w.state()) {
+            case READY -> {
+                Task next = takeLive(w, fx);
+                if (next != null) {
+                    assign(w, next, fx);
+                } else if (!w.idle) {
+                    w.idle = true;
+                    idle.addLast(w);
+                }
+            }
+            case SWAPPING -> fx.freeForSwap(w);
+            case DRAINING -> {
+                w.moveTo(State.STOPPING);
+                fx.stop(w);
+            }
+            default -> {
+                // STARTING, QUARANTINED, STUCK, STOPPING, EXITED: no task for it.
+            }
+        }
+    }
+
+    private Task takeLive(PoolWorker w, Effects fx) {
+        long now = System.nanoTime();
+        while (true) {
+            Task t = pending.poll(w::serves);
+            if (t == null || !t.waitedLongerThan(queueTimeoutNanos, now)) {
+                return t;
+            }
+            expired(t, fx);
+        }
+    }
+
+    private void expired(Task t, Effects fx) {
+        stats.discards.increment();
+        fx.answer(t, Outcome.overloaded("waited longer than burst.group." + config.name() + ".queue-timeout "
+                + config.queueTimeout()));
+    }
+
+    // ---- workers ----------------------------------------------------------------------------------
+
+    /** A worker said HELLO: it is STARTING (loading its generation) and gets no task yet. */
+    public void joined(PoolWorker w) {
+        lock.lock();
+        try {
+            workers.add(w);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A worker started its first generation (its READY at boot).
+     *
+     * @return false when the READY was not expected (a late or repeated one), which changes nothing
+     */
+    public boolean ready(PoolWorker w, int generation, Map<Integer, CmdSpec> cmds, Effects fx) {
+        lock.lock();
+        try {
+            switch (w.state()) {
+                case STARTING -> {
+                    w.serving(generation, cmds);
+                    w.moveTo(State.READY);
+                    free(w, fx);
+                    return true;
+                }
+                case DRAINING -> {
+                    if (!w.busy()) {
+                        w.moveTo(State.STOPPING);
+                        fx.stop(w);
+                    }
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A worker answered its task.
+     *
+     * @return the task the answer belongs to, now taken from the worker; null when the worker held none
+     *         because that task was already answered -10003 (a STUCK worker's late answer)
+     * @throws IllegalStateException when the worker answers a task it was not given: a protocol error
+     */
+    public Task result(PoolWorker w, long taskId, Effects fx) {
+        lock.lock();
+        try {
+            Task t = w.current();
+            if (t == null && w.state() == State.STUCK) {
+                return null;
+            }
+            if (t == null || t.id != taskId) {
+                throw new IllegalStateException(w + " answered task " + taskId + ", which it was not given");
+            }
+            w.current(null);
+            w.servedOne();
+            stats.workerResponses.increment();
+            recycle.afterServed(w).ifPresent(reason -> fx.later(() -> listener.recycle(w, reason)));
+            free(w, fx);
+            return t;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A worker's connection is gone.
+     *
+     * @return the task it was running, now taken from it; the caller answers or retries it
+     */
+    public Optional<Task> left(PoolWorker w, Effects fx) {
+        lock.lock();
+        try {
+            State was = w.state();
+            w.moveTo(State.EXITED);
+            if (w.idle) {
+                idle.remove(w);
+                w.idle = false;
+            }
+            workers.remove(w);
+            if (was == State.SWAPPING) {
+                fx.swapAborted(w, w + " exited");
+            }
+            Task t = w.current();
+            w.current(null);
+            return Optional.ofNullable(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drains a worker (restart, resize, recycle): no new task; STOP once its current task is answered. */
+    public void retire(PoolWorker w, Effects fx) {
+        lock.lock();
+        try {
+            State s = w.state();
+            if (s != State.STARTING && s != State.READY && s != State.SWAPPING && s != State.QUARANTINED) {
+                return;
+            }
+            w.moveTo(State.DRAINING);
+            if (s == State.SWAPPING) {
+                fx.swapAborted(w, w + " is retired");
+            }
+            if (w.idle) {
+                idle.remove(w);
+                w.idle = false;
+            }
+            if (s != State.STARTING && !w.busy()) {
+                w.moveTo(State.STOPPING);
+                fx.stop(w);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The proxy stops: every worker is told to exit after its current task. */
+    public void stopAll(Effects fx) {
+        lock.lock();
+        try {
+            for (PoolWorker w : workers) {
+                if (w.state() == State.EXITED) {
+                    continue;
+                }
+                if (w.state() == State.SWAPPING) {
+                    fx.swapAborted(w, "burst is stopping");
+                }
+                w.moveTo(State.STOPPING);
+                if (w.idle) {
+                    idle.remove(w);
+                    w.idle = false;
+                }
+                fx.stop(w);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- swaps (reload_workers) -------------------------------------------------------------------
+
+    /**
+     * Takes a READY worker out of dispatch for a swap: {@link Port#freeForSwap()} follows once it has no
+     * task (at once when idle).
+     *
+     * @return false when it is not READY (it is then left as it is)
+     */
+    public boolean beginSwap(PoolWorker w, Effects fx) {
+        lock.lock();
+        try {
+            if (w.state() != State.READY) {
+                return false;
+            }
+            w.moveTo(State.SWAPPING);
+            w.swapAnswered = false;
+            if (w.idle) {
+                idle.remove(w);
+                w.idle = false;
+            }
+            if (!w.busy()) {
+                fx.freeForSwap(w);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The worker answered the LOAD of its swap (READY or LOAD_FAILED), on its reader thread.
+     *
+     * @return true if the answer counts: the worker is still swapping and the reload has not given up
+     *         on it; false for an answer that comes too late (ignore it)
+     */
+    public boolean swapAnswered(PoolWorker w) {
+        lock.lock();
+        try {
+            if (w.state() != State.SWAPPING || w.swapAnswered) {
+                return false;
+            }
+            w.swapAnswered = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A swap ended with an answer, or before the LOAD was sent: the worker serves again.
+     *
+     * @param started the generation it runs now and its cmds, when it started the new one; empty when it
+     *                stays on the one it had
+     */
+    public void endSwap(PoolWorker w, Optional<Started> started, Effects fx) {
+        lock.lock();
+        try {
+            if (w.state() != State.SWAPPING) {
+                return;
+            }
+            started.ifPresent(s -> w.serving(s.generation(), s.cmds()));
+            w.moveTo(State.READY);
+            free(w, fx);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The worker did not answer its swap's LOAD in time: it may still finish starting the new generation
+     * later, so it never gets a task again, and is replaced.
+     *
+     * @return false when its answer arrived meanwhile (then use the answer) or it is no longer swapping
+     */
+    public boolean swapTimedOut(PoolWorker w, String why, Effects fx) {
+        lock.lock();
+        try {
+            if (w.state() != State.SWAPPING || w.swapAnswered) {
+                return false;
+            }
+            w.moveTo(State.QUARANTINED);
+            stats.quarantined.increment();
+            fx.later(() -> listener.recycle(w, why));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A generation a worker started.
+     *
+     * @param generation its number
+     * @param cmds       the cmds it serves
+     */
+    public record Started(int generation, Map<Integer, CmdSpec> cmds) {
+    }
+
+    // ---- housekeeping -----------------------------------------------------------------------------
+
+    /**
+     * The periodic sweep (HikariCP's HouseKeeper): answers -10002 the queued tasks that waited past
+     * queue-timeout, and -10003 the running ones past task-timeout (their worker becomes STUCK and the
+     * listener is told, so the master dumps and kills it). One sweep over the group rather than a timer
+     * per task: a per-task timer costs a heap insert and a cancel on every request.
+     */
+    public void housekeep(Effects fx) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (Task t : pending.expire(now, queueTimeoutNanos)) {
+                expired(t, fx);
+            }
+            for (PoolWorker w : workers) {
+                Task t = w.current();
+                if (t == null || now - w.dispatchedNanos <= taskTimeoutNanos || !canGetStuck(w.state())) {
+                    continue;
+                }
+                w.current(null);
+                w.moveTo(State.STUCK);
+                fx.answer(t, Outcome.timedOut("cmd " + t.cmd + " ran longer than burst.group." + config.name()
+                        + ".task-timeout " + config.taskTimeout() + " on " + w));
+                fx.later(() -> listener.stuck(w, t));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean canGetStuck(State s) {
+        return s == State.READY || s == State.SWAPPING || s == State.DRAINING || s == State.QUARANTINED;
+    }
+
+    /** @return how often {@link #housekeep} should run: a tenth of the shorter timeout, 10 to 100 ms */
+    public long housekeepingPeriodNanos() {
+        return Math.clamp(Math.min(queueTimeoutNanos, taskTimeoutNanos) / 10, 10_000_000L, 100_000_000L);
+    }
+
+    /**
+     * Empties the queue, answering every task -10002 with the reason.
+     *
+     * @return how many tasks were dropped
+     */
+    public int clear(String why, Effects fx) {
+        lock.lock();
+        try {
+            List<Task> dropped = pending.drain();
+            stats.discards.add(dropped.size());
+            dropped.forEach(t -> fx.answer(t, Outcome.overloaded(why)));
+            return dropped.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fast stop: queued tasks get -10002, running ones -10004, now. */
+    public void abort(String why, Effects fx) {
+        lock.lock();
+        try {
+            List<Task> dropped = pending.drain();
+            stats.discards.add(dropped.size());
+            dropped.forEach(t -> fx.answer(t, Outcome.overloaded(why)));
+            for (PoolWorker w : workers) {
+                Task t = w.current();
+                if (t != null) {
+                    fx.answer(t, Outcome.workerLost(why + " before " + w.id() + " finished"));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- views ------------------------------------------------------------------------------------
+
+    /** @return every connected worker */
+    public List<PoolWorker> workers() {
+        lock.lock();
+        try {
+            return List.copyOf(workers);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return idle READY workers */
+    public int idleCount() {
+        lock.lock();
+        try {
+            return idle.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return queued tasks */
+    public int pendingCount() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return connections (or HTTP requests) with tasks queued */
+    public int pendingSources() {
+        lock.lock();
+        try {
+            return pending.sources();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return whether at least one worker is READY */
+    public boolean hasReadyWorker() {
+        lock.lock();
+        try {
+            return workers.stream().anyMatch(w -> w.state() == State.READY);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.burst.container.proxy.dispatch;
+
+import dev.burst.container.plugin.CmdSpec;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One worker as the dispatch core sees it: its state, the task it runs, what it serves. Every field
+ * that changes is written under its {@link GroupPool}'s lock, by the pool, and only there; views read
+ * the volatile ones without it.
+ *
+ * <p>States; {@link #moveTo} refuses any change this table does not list:
+ * <pre>
+ * STARTING    --READY--------------------------> READY
+ * READY       --a reload takes it--------------> SWAPPING --answered (READY or LOAD_FAILED)--> READY
+ * SWAPPING    --no answer within start-timeout-> QUARANTINED (never gets a task again; replaced)
+ * READY, SWAPPING, DRAINING, QUARANTINED --its task ran past task-timeout--> STUCK (killed by the master)
+ * STARTING, READY, SWAPPING, QUARANTINED --retired--> DRAINING --no task left--> STOPPING
+ * any but EXITED --the proxy stops--> STOPPING
+ * any         --connection lost-----------------> EXITED
+ * </pre>
+ * Only a READY worker gets tasks. A READY worker is either idle (in the pool's idle list, exactly once)
+ * or runs exactly one task ({@link #current}).
+ */
+public final class PoolWorker {
+
+    /** Where a worker is in its life, as the proxy sees it. */
+    public enum State { STARTING, READY, SWAPPING, QUARANTINED, DRAINING, STUCK, STOPPING, EXITED }
+
+    private static final Map<State, Set<State>> NEXT = Map.of(
+            State.STARTING, EnumSet.of(State.READY, State.DRAINING, State.STOPPING, State.EXITED),
+            State.READY, EnumSet.of(State.SWAPPING, State.DRAINING, State.STUCK, State.STOPPING, State.EXITED),
+            State.SWAPPING, EnumSet.of(State.READY, State.QUARANTINED, State.DRAINING, State.STUCK, State.STOPPING,
+                    State.EXITED),
+            State.QUARANTINED, EnumSet.of(State.DRAINING, State.STUCK, State.STOPPING, State.EXITED),
+            State.DRAINING, EnumSet.of(State.STUCK, State.STOPPING, State.EXITED),
+            State.STUCK, EnumSet.of(State.STOPPING, State.EXITED),
+            State.STOPPING, EnumSet.of(State.EXITED),
+            State.EXITED, EnumSet.noneOf(State.class));
+
+    private final String group;
+    private final int slot;
+    private final long pid;
+    private final Port port;
+    private final long connectedNanos = System.nanoTime();
+    private volatile State state = State.STARTING;
+    private volatile Task current;
+    private volatile int generation;
+    private volatile Map<Integer, CmdSpec> cmds = Map.of();
+    private volatile long served;
+    long dispatchedNanos;
+    boolean idle;
+    boolean swapAnswered;
+    long recycleAfter;
+    boolean recycleAsked;
+
+    /**
+     * @param group its group
+     * @param slot  its slot
+     * @param pid   its process id
+     * @param port  how to reach it
+     */
+    public PoolWorker(String group, int slot, long pid, Port port) {
+        this.group = group;
+        this.slot = slot;
+        this.pid = pid;
+        this.port = port;
+    }
+
+    void moveTo(State next) {
+        if (state == next) {
+            return;
+        }
+        if (!NEXT.get(state).contains(next)) {
+            throw new IllegalStateException(this + ": no transition " + state + " -> " + next);
+        }
+        state = next;
+    }
+
+    void serving(int generation, Map<Integer, CmdSpec> cmds) {
+        this.generation = generation;
+        this.cmds = Map.copyOf(cmds);
+    }
+
+    void current(Task task) {
+        this.current = task;
+    }
+
+    void servedOne() {
+        served++;
+    }
+
+    /** @return whether its generation has a handler for the cmd */
+    public boolean serves(int cmd) {
+        return cmds.containsKey(cmd);
+    }
+
+    /** @return whether the cmd may run again on another worker after this one died with it */
+    public boolean idempotent(int cmd) {
+        CmdSpec c = cmds.get(cmd);
+        return c != null && c.idempotent();
+    }
+
+    /** @return its group */
+    public String group() {
+        return group;
+    }
+
+    /** @return its slot */
+    public int slot() {
+        return slot;
+    }
+
+    /** @return its process id */
+    public long pid() {
+        return pid;
+    }
+
+    /** @return how the core reaches it */
+    public Port port() {
+        return port;
+    }
+
+    /** @return its state now */
+    public State state() {
+        return state;
+    }
+
+    /** @return the task it runs, if any */
+    public Task current() {
+        return current;
+    }
+
+    /** @return whether it runs a task */
+    public boolean busy() {
+        return current != null;
+    }
+
+    /** @return the generation it runs (0 before its first READY) */
+    public int generation() {
+        return generation;
+    }
+
+    /** @return the cmds it serves */
+    public Map<Integer, CmdSpec> cmds() {
+        return cmds;
+    }
+
+    /** @return tasks it answered */
+    public long served() {
+        return served;
+    }
+
+    /** @return when it connected ({@link System#nanoTime()}) */
+    public long connectedNanos() {
+        return connectedNanos;
+    }
+
+    /** @return {@code group#slot} */
+    public String id() {
+        return group + "#" + slot;
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + id() + " pid " + pid;
+    }
+}

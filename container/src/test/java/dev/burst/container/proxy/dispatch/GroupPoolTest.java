@@ -1,0 +1,467 @@
+package dev.burst.container.proxy.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.burst.container.config.GroupConfig;
+import dev.burst.container.plugin.CmdSpec;
+import dev.burst.container.proxy.dispatch.PoolWorker.State;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class GroupPoolTest {
+
+    private static final Map<Integer, CmdSpec> ECHO = Map.of(1, new CmdSpec(1, "echo", false));
+
+    private final List<String> told = new ArrayList<>();
+    private final GroupPool.Listener listener = new GroupPool.Listener() {
+        @Override
+        public void stuck(PoolWorker worker, Task task) {
+            told.add("stuck " + worker.id() + " cmd " + task.cmd);
+        }
+
+        @Override
+        public void recycle(PoolWorker worker, String reason) {
+            told.add("recycle " + worker.id() + ": " + reason);
+        }
+    };
+    private final Map<Long, Outcome> answers = new HashMap<>();
+    private long ids;
+
+    private static GroupConfig group(int maxPending, Duration queueTimeout, Duration taskTimeout, int maxRequests) {
+        return new GroupConfig("game", 2, Set.of(), maxPending, queueTimeout, taskTimeout, maxRequests, 0, 64);
+    }
+
+    private GroupPool pool() {
+        return pool(group(100, Duration.ofSeconds(5), Duration.ofSeconds(30), 0));
+    }
+
+    private GroupPool pool(GroupConfig config) {
+        return new GroupPool(config, listener, n -> n);
+    }
+
+    private Task task(long source, int cmd) {
+        long id = ++ids;
+        return new Task(id, cmd, 0, "test", source, new byte[0], o -> answers.put(id, o));
+    }
+
+    private Task oldTask(long source, long acceptedNanos) {
+        long id = ++ids;
+        return new Task(id, 1, 0, "test", source, new byte[0], o -> answers.put(id, o), acceptedNanos);
+    }
+
+    private PoolWorker worker(GroupPool pool, int slot) {
+        PoolWorker w = new PoolWorker("game", slot, 1000 + slot, new RecordingPort());
+        pool.joined(w);
+        return w;
+    }
+
+    private PoolWorker readyWorker(GroupPool pool, int slot) {
+        PoolWorker w = worker(pool, slot);
+        run(fx -> assertTrue(pool.ready(w, 1, ECHO, fx)));
+        return w;
+    }
+
+    private static RecordingPort port(PoolWorker w) {
+        return (RecordingPort) w.port();
+    }
+
+    private interface Op {
+        void apply(Effects fx);
+    }
+
+    private static void run(Op op) {
+        Effects fx = new Effects();
+        op.apply(fx);
+        fx.run();
+    }
+
+    private void submit(GroupPool pool, Task t) {
+        run(fx -> pool.submit(t, fx));
+    }
+
+    private void answer(GroupPool pool, PoolWorker w) {
+        Task t = w.current();
+        run(fx -> assertSame(t, pool.result(w, t.id, fx)));
+        t.complete(Outcome.reply(0, new byte[0]));
+    }
+
+    @Test
+    void a_task_goes_straight_to_an_idle_ready_worker() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        Task t = task(1, 1);
+
+        submit(pool, t);
+
+        assertEquals(List.of(t), port(w).sent);
+        assertSame(t, w.current());
+        assertEquals(0, pool.idleCount());
+    }
+
+    @Test
+    void a_late_or_repeated_ready_never_makes_a_worker_idle_twice() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+
+        run(fx -> assertFalse(pool.ready(w, 1, ECHO, fx)));
+        run(fx -> assertFalse(pool.ready(w, 1, ECHO, fx)));
+
+        assertEquals(1, pool.idleCount());
+        submit(pool, task(1, 1));
+        submit(pool, task(2, 1));
+        assertEquals(1, port(w).sent.size(), "one worker runs one task at a time");
+        assertEquals(1, pool.pendingCount());
+    }
+
+    @Test
+    void a_starting_worker_gets_no_task_and_a_queued_task_goes_to_it_once_it_is_ready() {
+        GroupPool pool = pool();
+        PoolWorker w = worker(pool, 1);
+        Task t = task(1, 1);
+        submit(pool, t);
+        assertEquals(List.of(), port(w).sent);
+
+        run(fx -> pool.ready(w, 1, ECHO, fx));
+
+        assertEquals(List.of(t), port(w).sent);
+        assertEquals(0, pool.pendingCount());
+    }
+
+    @Test
+    void a_queued_task_goes_to_the_worker_whose_result_comes_back() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        Task first = task(1, 1);
+        Task second = task(2, 1);
+        submit(pool, first);
+        submit(pool, second);
+
+        answer(pool, w);
+
+        assertEquals(List.of(first, second), port(w).sent);
+        assertEquals(1, w.served());
+    }
+
+    @Test
+    void a_full_queue_answers_overloaded_at_once_and_counts_it() {
+        GroupPool pool = pool(group(1, Duration.ofSeconds(5), Duration.ofSeconds(30), 0));
+        readyWorker(pool, 1);
+        submit(pool, task(1, 1));
+        submit(pool, task(1, 1));
+        Task third = task(1, 1);
+
+        submit(pool, third);
+
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(third.id).kind());
+        assertEquals(1, pool.stats().rejects.sum());
+        assertEquals(1, pool.pendingCount());
+    }
+
+    @Test
+    void a_task_that_waited_past_queue_timeout_is_answered_overloaded_and_never_dispatched() {
+        GroupPool pool = pool(group(100, Duration.ofMillis(100), Duration.ofSeconds(30), 0));
+        PoolWorker w = readyWorker(pool, 1);
+        submit(pool, task(1, 1));
+        Task stale = oldTask(2, System.nanoTime() - 1_000_000_000L);
+        submit(pool, stale);
+
+        answer(pool, w);
+
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(stale.id).kind());
+        assertTrue(answers.get(stale.id).error().contains("queue-timeout"));
+        assertEquals(1, port(w).sent.size());
+        assertEquals(1, pool.stats().discards.sum());
+    }
+
+    @Test
+    void housekeeping_answers_queued_tasks_past_queue_timeout() {
+        GroupPool pool = pool(group(100, Duration.ofMillis(100), Duration.ofSeconds(30), 0));
+        Task stale = oldTask(1, System.nanoTime() - 1_000_000_000L);
+        submit(pool, stale);
+
+        run(pool::housekeep);
+
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(stale.id).kind());
+        assertEquals(0, pool.pendingCount());
+    }
+
+    @Test
+    void a_task_past_task_timeout_is_answered_and_its_worker_is_stuck_for_good() {
+        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofNanos(1), 0));
+        PoolWorker w = readyWorker(pool, 1);
+        Task t = task(1, 1);
+        submit(pool, t);
+
+        run(pool::housekeep);
+
+        assertEquals(Outcome.Kind.TIMED_OUT, answers.get(t.id).kind());
+        assertEquals(State.STUCK, w.state());
+        assertEquals(List.of("stuck game#1 cmd 1"), told);
+        run(fx -> assertNull(pool.result(w, t.id, fx)));
+        submit(pool, task(2, 1));
+        assertEquals(1, port(w).sent.size(), "a stuck worker gets nothing more");
+    }
+
+    @Test
+    void a_result_for_a_task_the_worker_was_not_given_is_a_protocol_error() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+
+        assertThrows(IllegalStateException.class, () -> pool.result(w, 42, new Effects()));
+    }
+
+    @Test
+    void one_pipelining_source_delays_another_by_one_task_not_by_its_backlog() {
+        GroupPool pool = pool(group(10_000, Duration.ofSeconds(5), Duration.ofSeconds(30), 0));
+        PoolWorker w = readyWorker(pool, 1);
+        for (int i = 0; i < 3000; i++) {
+            submit(pool, task(1, 1));
+        }
+        Task other = task(2, 1);
+        submit(pool, other);
+
+        answer(pool, w);
+        answer(pool, w);
+
+        assertSame(other, w.current(), "the newcomer waits for one queued task of the backlog, not 2,999");
+    }
+
+    @Test
+    void a_worker_only_gets_tasks_for_cmds_its_generation_serves() {
+        GroupPool pool = pool();
+        PoolWorker old = readyWorker(pool, 1);
+        Task added = task(1, 7);
+
+        submit(pool, added);
+
+        assertEquals(List.of(), port(old).sent);
+        PoolWorker fresh = worker(pool, 2);
+        run(fx -> pool.ready(fresh, 2, Map.of(1, new CmdSpec(1, "", false), 7, new CmdSpec(7, "", false)), fx));
+        assertEquals(List.of(added), port(fresh).sent);
+    }
+
+    @Test
+    void a_swap_waits_for_the_running_task_and_the_worker_gets_none_meanwhile() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        submit(pool, task(1, 1));
+
+        run(fx -> assertTrue(pool.beginSwap(w, fx)));
+        assertEquals(0, port(w).freeForSwap);
+        submit(pool, task(2, 1));
+        answer(pool, w);
+
+        assertEquals(1, port(w).freeForSwap);
+        assertEquals(1, port(w).sent.size(), "no task while swapping");
+        assertTrue(pool.swapAnswered(w));
+        run(fx -> pool.endSwap(w, Optional.of(new GroupPool.Started(2, ECHO)), fx));
+        assertEquals(State.READY, w.state());
+        assertEquals(2, w.generation());
+        assertEquals(2, port(w).sent.size(), "the queued task follows the swap");
+    }
+
+    @Test
+    void an_idle_worker_is_free_for_a_swap_at_once() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+
+        run(fx -> pool.beginSwap(w, fx));
+
+        assertEquals(1, port(w).freeForSwap);
+        assertEquals(0, pool.idleCount());
+    }
+
+    @Test
+    void a_swap_without_an_answer_in_time_quarantines_the_worker_and_asks_for_its_replacement() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        run(fx -> pool.beginSwap(w, fx));
+
+        run(fx -> assertTrue(pool.swapTimedOut(w, "no answer", fx)));
+
+        assertEquals(State.QUARANTINED, w.state());
+        assertEquals(List.of("recycle game#1: no answer"), told);
+        assertFalse(pool.swapAnswered(w), "a late READY does not count");
+        run(fx -> pool.endSwap(w, Optional.of(new GroupPool.Started(2, ECHO)), fx));
+        submit(pool, task(1, 1));
+        assertEquals(List.of(), port(w).sent, "a quarantined worker never gets a task");
+        assertEquals(1, pool.stats().quarantined.sum());
+    }
+
+    @Test
+    void an_answer_that_beats_the_timeout_keeps_the_worker() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        run(fx -> pool.beginSwap(w, fx));
+        assertTrue(pool.swapAnswered(w));
+
+        run(fx -> assertFalse(pool.swapTimedOut(w, "no answer", fx)));
+
+        assertEquals(State.SWAPPING, w.state());
+    }
+
+    @Test
+    void a_retired_idle_worker_is_stopped_at_once() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+
+        run(fx -> pool.retire(w, fx));
+
+        assertEquals(State.STOPPING, w.state());
+        assertEquals(1, port(w).stops);
+        assertEquals(0, pool.idleCount());
+    }
+
+    @Test
+    void a_retired_busy_worker_finishes_its_task_then_stops_and_gets_no_other() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        submit(pool, task(1, 1));
+        submit(pool, task(2, 1));
+
+        run(fx -> pool.retire(w, fx));
+        assertEquals(0, port(w).stops);
+        answer(pool, w);
+
+        assertEquals(1, port(w).stops);
+        assertEquals(1, port(w).sent.size());
+        assertEquals(1, pool.pendingCount(), "the queued task waits for another worker");
+    }
+
+    @Test
+    void a_worker_retired_while_starting_is_stopped_once_it_is_ready() {
+        GroupPool pool = pool();
+        PoolWorker w = worker(pool, 1);
+        run(fx -> pool.retire(w, fx));
+        assertEquals(0, port(w).stops);
+
+        run(fx -> pool.ready(w, 1, ECHO, fx));
+
+        assertEquals(1, port(w).stops);
+        assertEquals(0, pool.idleCount());
+    }
+
+    @Test
+    void retiring_a_swapping_worker_aborts_the_swap() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        run(fx -> pool.beginSwap(w, fx));
+
+        run(fx -> pool.retire(w, fx));
+
+        assertEquals(1, port(w).swapsAborted.size());
+        assertEquals(State.STOPPING, w.state());
+    }
+
+    @Test
+    void a_worker_that_leaves_gives_back_its_task_and_leaves_the_idle_list() {
+        GroupPool pool = pool();
+        PoolWorker busy = readyWorker(pool, 1);
+        PoolWorker idle = readyWorker(pool, 2);
+        Task t = task(1, 1);
+        submit(pool, t);
+
+        Effects fx = new Effects();
+        assertEquals(Optional.of(t), pool.left(busy, fx));
+        assertEquals(Optional.empty(), pool.left(idle, fx));
+        fx.run();
+
+        assertEquals(0, pool.idleCount());
+        assertEquals(List.of(), pool.workers());
+    }
+
+    @Test
+    void an_idempotent_retry_goes_before_queued_tasks() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        submit(pool, task(1, 1));
+        Task queued = task(2, 1);
+        submit(pool, queued);
+        Task lost = task(3, 1);
+
+        run(fx -> pool.retry(lost, fx));
+        answer(pool, w);
+
+        assertSame(lost, w.current());
+        assertTrue(lost.retried());
+    }
+
+    @Test
+    void a_worker_is_recycled_once_after_max_requests() {
+        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofSeconds(30), 2));
+        PoolWorker w = readyWorker(pool, 1);
+
+        for (int i = 0; i < 3; i++) {
+            submit(pool, task(1, 1));
+            answer(pool, w);
+        }
+
+        assertEquals(List.of("recycle game#1: served 2 requests (max-requests 2)"), told);
+    }
+
+    @Test
+    void clearing_answers_every_queued_task_overloaded() {
+        GroupPool pool = pool();
+        Task a = task(1, 1);
+        Task b = task(2, 1);
+        submit(pool, a);
+        submit(pool, b);
+
+        run(fx -> assertEquals(2, pool.clear("cleared", fx)));
+
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(a.id).kind());
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(b.id).kind());
+        assertEquals(2, pool.stats().discards.sum());
+    }
+
+    @Test
+    void a_fast_stop_answers_queued_tasks_overloaded_and_running_ones_lost() {
+        GroupPool pool = pool();
+        readyWorker(pool, 1);
+        Task running = task(1, 1);
+        Task queued = task(2, 1);
+        submit(pool, running);
+        submit(pool, queued);
+
+        run(fx -> pool.abort("burst stopped", fx));
+
+        assertEquals(Outcome.Kind.WORKER_LOST, answers.get(running.id).kind());
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(queued.id).kind());
+    }
+
+    @Test
+    void a_failed_send_closes_the_worker_connection() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        port(w).failSends = true;
+
+        submit(pool, task(1, 1));
+
+        assertEquals(1, port(w).closes);
+    }
+
+    @Test
+    void stopping_tells_every_live_worker_to_stop() {
+        GroupPool pool = pool();
+        PoolWorker a = readyWorker(pool, 1);
+        PoolWorker b = worker(pool, 2);
+
+        run(pool::stopAll);
+
+        assertEquals(State.STOPPING, a.state());
+        assertEquals(State.STOPPING, b.state());
+        assertEquals(1, port(a).stops);
+        assertEquals(1, port(b).stops);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.burst.container.proxy.dispatch;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A worker port that records what the pool had sent, for tests: no socket. */
+final class RecordingPort implements Port {
+
+    final List<Task> sent = new ArrayList<>();
+    int stops;
+    int freeForSwap;
+    final List<String> swapsAborted = new ArrayList<>();
+    int closes;
+    boolean failSends;
+
+    @Override
+    public void send(Task task) throws IOException {
+        if (failSends) {
+            throw new IOException("gone");
+        }
+        sent.add(task);
+    }
+
+    @Override
+    public void stop() {
+        stops++;
+    }
+
+    @Override
+    public void freeForSwap() {
+        freeForSwap++;
+    }
+
+    @Override
+    public void swapAborted(String why) {
+        swapsAborted.add(why);
+    }
+
+    @Override
+    public void close() {
+        closes++;
+    }
+
+    Task last() {
+        return sent.getLast();
+    }
+}
