@@ -1,5 +1,7 @@
 package dev.burst.container.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -50,6 +52,13 @@ final class ValueType<T> {
 
     /** Group names: what a key segment and an environment variable can both carry. */
     static final Pattern GROUP_NAME = Pattern.compile("[a-z0-9_-]{1,32}");
+
+    private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
+            + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    /** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, at most 63 each. */
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
 
     private final String allowed;
     private final boolean secret;
@@ -182,14 +191,27 @@ final class ValueType<T> {
         });
     }
 
-    /** An address to listen on. */
+    /**
+     * An address to listen on: an IP literal, or a host name that resolves. Checked here because the
+     * listener would otherwise fail in the proxy, after the master has started, with a bare stack trace.
+     */
     static ValueType<String> host() {
-        String allowed = "an IP address or host name to listen on (0.0.0.0 = every interface)";
+        String allowed = "an IP address (v4 such as 127.0.0.1, or v6 such as ::1) or a host name of letters,"
+                + " digits, hyphens and dots that resolves; 0.0.0.0 or :: listens on every interface";
         return of(allowed, in -> {
-            if (in.text().isEmpty() || in.text().chars().anyMatch(Character::isWhitespace)) {
+            String v = in.text();
+            boolean literal = IPV4.matcher(v).matches() || v.contains(":");
+            boolean name = HOST_NAME.matcher(v).matches() && v.length() <= 253 && !DIGITS_AND_DOTS.matcher(v).matches();
+            if (!literal && !name) {
                 throw in.refused(allowed);
             }
-            return in.text();
+            try {
+                InetAddress.getByName(v);
+            } catch (UnknownHostException e) {
+                throw in.refused(literal ? allowed
+                        : "the host name does not resolve (" + e.getMessage() + "); allowed: " + allowed);
+            }
+            return v;
         });
     }
 

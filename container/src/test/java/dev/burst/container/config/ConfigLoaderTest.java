@@ -255,6 +255,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_host_name_with_an_underscore_is_refused_naming_the_key_the_value_and_what_is_allowed() {
+        assertMentions(refused(Map.of("burst.http.host", "not_a_host")),
+                "burst.http.host=not_a_host", "an IP address", "a host name of letters, digits, hyphens and dots");
+    }
+
+    @Test
+    void a_host_name_that_does_not_resolve_is_refused_saying_so() {
+        // .invalid is reserved (RFC 6761): no resolver answers for it
+        assertMentions(refused(Map.of("burst.box.host", "no-such-host.invalid")),
+                "burst.box.host=no-such-host.invalid", "does not resolve", "an IP address");
+    }
+
+    @Test
+    void what_looks_like_an_address_but_is_not_one_is_refused() {
+        for (String bad : List.of("999.1.1.1", "1.2.3", "010.1.1.1", "::g", "-leading-hyphen.example", "a..b")) {
+            assertMentions(refused(Map.of("burst.admin.host", bad)), "burst.admin.host=" + bad, "an IP address");
+        }
+    }
+
+    @Test
+    void ip_literals_of_both_families_and_a_name_that_resolves_are_accepted() {
+        for (String good : List.of("0.0.0.0", "127.0.0.1", "::", "::1", "localhost")) {
+            BurstConfig c = load(Map.of("burst.http.host", good, "burst.box.host", good, "burst.admin.host", good));
+            assertEquals(List.of(good, good, good), List.of(c.httpHost(), c.boxHost(), c.adminHost()));
+        }
+    }
+
+    @Test
     void a_key_is_read_through_its_table_entry_as_well_as_through_its_accessor() {
         BurstConfig c = load(Map.of("burst.box.max-in-flight", "7", "burst.group.default.task-timeout", "PT3S"));
 
