@@ -22,6 +22,8 @@ class ConfigErrorIT {
         "burst.box.max-packet, 10, 'an integer from 24 to'",
         "burst.group.default.queue-timeout, 5s, 'an ISO-8601 duration'",
         "burst.htp.port, 8080, 'unknown key'",
+        "burst.http.host, not_a_host, 'an IP address (v4 such as 127.0.0.1, or v6 such as ::1) or a host name'",
+        "burst.admin.host, no-such-host.invalid, 'the host name does not resolve'",
     })
     void a_bad_value_stops_start_up_naming_the_key(String key, String value, String allowed, @TempDir Path home)
             throws Exception {

@@ -255,6 +255,116 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_host_name_with_an_underscore_is_refused_naming_the_key_the_value_and_what_is_allowed() {
+        assertMentions(refused(Map.of("burst.http.host", "not_a_host")),
+                "burst.http.host=not_a_host", "an IP address", "a host name of letters, digits, hyphens and dots");
+    }
+
+    @Test
+    void a_host_name_that_does_not_resolve_is_refused_saying_so() {
+        // .invalid is reserved (RFC 6761): no resolver answers for it
+        assertMentions(refused(Map.of("burst.box.host", "no-such-host.invalid")),
+                "burst.box.host=no-such-host.invalid", "does not resolve", "an IP address");
+    }
+
+    @Test
+    void what_looks_like_an_address_but_is_not_one_is_refused() {
+        for (String bad : List.of("999.1.1.1", "1.2.3", "010.1.1.1", "::g", "-leading-hyphen.example", "a..b")) {
+            assertMentions(refused(Map.of("burst.admin.host", bad)), "burst.admin.host=" + bad, "an IP address");
+        }
+    }
+
+    @Test
+    void ip_literals_of_both_families_and_a_name_that_resolves_are_accepted() {
+        for (String good : List.of("0.0.0.0", "127.0.0.1", "::", "::1", "localhost")) {
+            BurstConfig c = load(Map.of("burst.http.host", good, "burst.box.host", good, "burst.admin.host", good));
+            assertEquals(List.of(good, good, good), List.of(c.httpHost(), c.boxHost(), c.adminHost()));
+        }
+    }
+
+    @Test
+    void a_key_is_read_through_its_table_entry_as_well_as_through_its_accessor() {
+        BurstConfig c = load(Map.of("burst.box.max-in-flight", "7", "burst.group.default.task-timeout", "PT3S"));
+
+        assertEquals(7, c.value(ConfigKeys.BOX_MAX_IN_FLIGHT));
+        assertEquals(7, c.limits().boxMaxInFlight());
+        assertEquals(Duration.ofSeconds(3), c.groups().getFirst().value(ConfigKeys.GROUP_TASK_TIMEOUT));
+    }
+
+    @Test
+    void a_group_key_asked_of_the_server_config_and_a_server_key_asked_of_a_group_are_programming_errors() {
+        BurstConfig c = load(Map.of());
+
+        assertThrows(IllegalArgumentException.class, () -> c.value(ConfigKeys.GROUP_WORKERS));
+        assertThrows(IllegalArgumentException.class, () -> c.groups().getFirst().value(ConfigKeys.HTTP_PORT));
+        assertThrows(IllegalArgumentException.class, () -> c.value(ConfigKeys.HOME));
+    }
+
+    @Test
+    void the_connection_limits_default_as_documented() {
+        assertEquals(new ConnectionLimits(10_000, 100_000, 64L << 20, Duration.ofSeconds(30), 128, 8L << 20,
+                        100, 64 << 10),
+                load(Map.of()).limits());
+    }
+
+    @Test
+    void a_connection_limit_out_of_range_is_refused_naming_the_key_and_the_range() {
+        assertMentions(refused(Map.of("burst.connection.max-outbound", "1023")),
+                "burst.connection.max-outbound=1023", "an integer from 1024 to 1099511627776");
+        assertMentions(refused(Map.of("burst.box.frame-timeout", "PT0.001S")), "burst.box.frame-timeout", "PT0.01S");
+    }
+
+    @Test
+    void a_degraded_start_is_asked_for_with_serve_and_anything_but_fail_or_serve_is_refused() {
+        assertFalse(load(Map.of()).startDegraded());
+        assertTrue(load(Map.of("burst.start.degraded", "serve")).startDegraded());
+        assertMentions(refused(Map.of("burst.start.degraded", "yes")),
+                "burst.start.degraded=yes", "one of [fail, serve]");
+    }
+
+    @Test
+    void following_symlinks_is_true_or_false_and_nothing_else() {
+        assertFalse(load(Map.of()).followSymlinks());
+        assertTrue(load(Map.of("burst.plugins.follow-symlinks", "true")).followSymlinks());
+        assertMentions(refused(Map.of("burst.plugins.follow-symlinks", "yes")),
+                "burst.plugins.follow-symlinks=yes", "true or false");
+    }
+
+    @Test
+    void an_unknown_group_key_is_refused_listing_the_known_ones() {
+        assertMentions(refused(Map.of("burst.group.default.max-worker", "3")),
+                "burst.group.default.max-worker=3", "unknown group key", "max-workers", "task-timeout");
+    }
+
+    @Test
+    void test_only_keys_under_burst_it_are_let_through() {
+        assertEquals(8080, load(Map.of("burst.it.anything", "x")).httpPort());
+    }
+
+    @Test
+    void operator_keys_are_the_keys_of_the_table_but_the_launcher_s() {
+        List<String> keys = ConfigLoader.operatorKeys();
+
+        assertTrue(keys.containsAll(List.of("burst.http.host", "burst.box.max-in-flight", "burst.start.degraded",
+                "burst.group.<g>.workers", "burst.group.<g>.max-requests-jitter")), keys::toString);
+        assertFalse(keys.contains("burst.home") || keys.contains("burst.conf") || keys.contains("burst.role"));
+        assertEquals(keys.stream().sorted().toList(), keys);
+    }
+
+    @Test
+    void a_group_made_in_code_takes_the_table_s_defaults_for_what_it_does_not_set() {
+        GroupConfig g = GroupConfig.of("game", 100, Set.of("hello"), 5, Duration.ofSeconds(1));
+
+        assertEquals(100, g.workers());
+        assertEquals(100, g.maxWorkers());
+        assertEquals(Duration.ofSeconds(30), g.taskTimeout());
+        assertEquals(0, g.maxRequests());
+        assertEquals(64, GroupConfig.of("chat", 2, Set.of(), 5, Duration.ofSeconds(1)).maxWorkers());
+        assertEquals(load(Map.of()).groups().getFirst(),
+                GroupConfig.of("default", 2, Set.of(), 1000, Duration.ofSeconds(5)));
+    }
+
+    @Test
     void the_admin_listener_defaults_to_loopback_9910_with_a_generated_token() {
         BurstConfig c = load(Map.of());
         assertEquals("127.0.0.1", c.adminHost());
