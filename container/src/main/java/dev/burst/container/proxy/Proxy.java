@@ -93,7 +93,8 @@ public final class Proxy {
         Signals.handle(sig -> events.add(new Event.Stop(sig.equals("INT"), "SIG" + sig)), "TERM", "INT");
         Generation generation;
         try {
-            generation = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), 1, config.groups());
+            generation = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), 1, config.groups(),
+                    config.followSymlinks());
         } catch (PluginException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot load plugins: " + e.getMessage());
             return ExitCode.BOOT_ERROR.code();

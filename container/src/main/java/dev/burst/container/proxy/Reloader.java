@@ -95,7 +95,8 @@ final class Reloader {
         List<String> failures = new ArrayList<>();
         Generation next;
         try {
-            next = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), n, config.groups());
+            next = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), n, config.groups(),
+                    config.followSymlinks());
         } catch (PluginException e) {
             failures.add(e.getMessage());
             return new ReloadReport(n, current.number(), false, 0, failures, started, Instant.now());
