@@ -41,6 +41,7 @@ final class ProcessSpawner implements Spawner {
     private final String workerClasspath;
     /** The key this master's worker secrets are made with; the proxy gets it to check them. */
     private final byte[] workerKey = SpawnSecrets.randomKey();
+    private int proxiesSpawned;
     /** What the master last said about the AOT cache, so it says it again only when it changes. */
     private String aotSaid = "";
 
@@ -90,6 +91,7 @@ final class ProcessSpawner implements Spawner {
         } else {
             pb.environment().put(SpawnSecrets.SECRET_ENV, SpawnSecrets.hex(SpawnSecrets.randomKey()));
             pb.environment().put(SpawnSecrets.WORKER_KEY_ENV, SpawnSecrets.hex(workerKey));
+            pb.environment().put("BURST_PROXY_START", proxiesSpawned++ == 0 ? "cold" : "respawn");
         }
         Process p = pb.start();
         log.ifPresent(sink -> Thread.ofVirtual().name("log " + role).start(() -> pump(p.getInputStream(), sink)));

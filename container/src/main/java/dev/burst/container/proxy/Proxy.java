@@ -3,9 +3,9 @@ package dev.burst.container.proxy;
 import dev.burst.container.admin.AdminToken;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.Generation;
+import dev.burst.container.plugin.GenerationStore;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginJars;
-import dev.burst.container.plugin.PluginSnapshot;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.process.Signals;
 import dev.burst.container.process.SpawnSecrets;
@@ -27,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,6 +42,8 @@ public final class Proxy {
     private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
     /** How long a stopping proxy waits for Box clients to take the replies it owes them. */
     private static final Duration CLIENT_DRAIN = Duration.ofSeconds(2);
+    /** The environment variable by which the master says whether this is its first proxy: cold or respawn. */
+    public static final String PROXY_START_ENV = "BURST_PROXY_START";
     /** How often the proxy checks that its worker socket still exists in the run directory. */
     private static final Duration SOCKET_CHECK = Duration.ofSeconds(1);
 
@@ -104,22 +105,19 @@ public final class Proxy {
                     + " is missing or malformed): run bin/burst");
             return ExitCode.CONFIG_ERROR.code();
         }
+        GenerationStore store;
         Generation generation;
         try {
-            generation = PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), 1, config.groups());
+            store = GenerationStore.open(config.runDir());
+            generation = firstGeneration(store);
         } catch (PluginException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot load plugins: " + e.getMessage());
             return ExitCode.BOOT_ERROR.code();
         }
-        LOG.log(System.Logger.Level.INFO, "generation " + generation.number() + ": " + generation.files().size()
-                + " file(s), plugins " + generation.plugins().stream().map(PluginJars::name).toList());
-        AtomicInteger numbers = new AtomicInteger(generation.number());
         try (ControlLink master = ControlLink.connect(config.controlSocket(), new FromMaster())) {
             Dispatcher dispatcher = new Dispatcher(config, generation, workerKey, timer, master::sendQuietly,
                     () -> events.add(new Event.WorkerReady()));
-            Reloader reloader = new Reloader(config, dispatcher,
-                    n -> PluginSnapshot.take(config.pluginsDir(), config.pluginCache(), n, config.groups()),
-                    numbers::incrementAndGet);
+            Reloader reloader = new Reloader(config, dispatcher, store);
             AtomicReference<BoxServer> box = new AtomicReference<>();
             StatReport report = new StatReport(dispatcher, reloader, fromMaster, () -> Optional.ofNullable(box.get()),
                     Instant.now());
@@ -163,6 +161,46 @@ public final class Proxy {
         } finally {
             timer.shutdownNow();
         }
+    }
+
+    /**
+     * The generation to serve first. A cold start (the master's first proxy) takes {@code plugins/}
+     * afresh, numbered from 1. A respawned proxy serves the generation that was serving, recorded in
+     * the run directory with its content-addressed files — not whatever {@code plugins/} holds now,
+     * which may be a jar a reload refused; only a reload moves it. When that record cannot be served
+     * (its files are gone), the folder is taken afresh, and said so.
+     */
+    private Generation firstGeneration(GenerationStore store) throws PluginException {
+        boolean respawn = "respawn".equals(System.getenv(PROXY_START_ENV));
+        Optional<Generation> recorded = Optional.empty();
+        if (respawn) {
+            try {
+                recorded = store.serving(config.groups());
+            } catch (PluginException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot serve the recorded generation again (" + e.getMessage()
+                        + "); taking " + config.pluginsDir() + " afresh");
+            }
+        } else {
+            store.forget();
+        }
+        Generation g;
+        if (recorded.isPresent()) {
+            g = recorded.get();
+            LOG.log(System.Logger.Level.INFO, "respawned: serving generation " + g.number() + " again, as recorded in "
+                    + config.runDir() + " (" + g.files().size() + " file(s), plugins "
+                    + g.plugins().stream().map(PluginJars::name).toList() + ")");
+        } else {
+            g = store.take(store.nextNumber(), config.pluginsDir(), config.groups(), config.followSymlinks());
+            store.commit(g);
+            LOG.log(System.Logger.Level.INFO, "generation " + g.number() + ": " + g.files().size() + " file(s), plugins "
+                    + g.plugins().stream().map(PluginJars::name).toList());
+        }
+        try {
+            store.prune(g, Optional.empty());
+        } catch (PluginException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot prune the plugin cache: " + e.getMessage());
+        }
+        return g;
     }
 
     /** The master's frames, on the control link's reader: they only enqueue or record. */

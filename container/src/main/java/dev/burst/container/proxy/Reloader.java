@@ -2,6 +2,7 @@ package dev.burst.container.proxy;
 
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.Generation;
+import dev.burst.container.plugin.GenerationStore;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Detail;
@@ -40,32 +41,20 @@ final class Reloader {
     private static final System.Logger LOG = System.getLogger(Reloader.class.getName());
     private static final int ROLL_PASSES = 3;
 
-    /** Takes a snapshot of the plugins folder as the generation numbered so. */
-    @FunctionalInterface
-    interface Snapshots {
-        Generation take(int number) throws PluginException;
-    }
-
-    /** Hands out generation numbers, never one twice. */
-    @FunctionalInterface
-    interface Numbers {
-        int next();
-    }
-
     private final BurstConfig config;
     private final Dispatcher dispatcher;
-    private final Snapshots snapshots;
-    private final Numbers numbers;
+    private final GenerationStore store;
+    /** The generation that served before the current one (its files stay cached); reload thread only. */
+    private Optional<Generation> previous = Optional.empty();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Optional<ReloadReport> last = Optional.empty();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
-    Reloader(BurstConfig config, Dispatcher dispatcher, Snapshots snapshots, Numbers numbers) {
+    Reloader(BurstConfig config, Dispatcher dispatcher, GenerationStore store) {
         this.config = config;
         this.dispatcher = dispatcher;
-        this.snapshots = snapshots;
-        this.numbers = numbers;
+        this.store = store;
     }
 
     /**
@@ -110,14 +99,21 @@ final class Reloader {
     private ReloadReport run(long operation) {
         Instant started = Instant.now();
         Generation current = dispatcher.generation();
-        int n = numbers.next();
         List<String> failures = new ArrayList<>();
         List<Detail> details = new ArrayList<>();
+        int n;
+        try {
+            n = store.nextNumber();
+        } catch (PluginException e) {
+            failures.add("cannot number a new generation: " + e.getMessage());
+            return new ReloadReport(operation, 0, current.number(), false, 0, failures, details, started, Instant.now());
+        }
         Generation next;
         try {
-            next = snapshots.take(n);
+            next = store.take(n, config.pluginsDir(), config.groups(), config.followSymlinks());
         } catch (PluginException e) {
             failures.add(e.getMessage());
+            prune(current, previous);
             return new ReloadReport(operation, n, current.number(), false, 0, failures, details, started, Instant.now());
         }
         LOG.log(System.Logger.Level.INFO, "reload: generation " + n + " snapshot holds " + next.files().size()
@@ -143,6 +139,8 @@ final class Reloader {
                     back.ifPresent(f -> recycle(done.getValue(), "could not return to generation " + current.number()
                             + ": " + f));
                 }
+                store.discard(next);
+                prune(current, previous);
                 return new ReloadReport(operation, n, current.number(), false, 0, failures, details, started,
                         Instant.now());
             }
@@ -152,6 +150,13 @@ final class Reloader {
         }
 
         dispatcher.commit(next);
+        try {
+            store.commit(next);
+        } catch (PluginException e) {
+            LOG.log(System.Logger.Level.ERROR, "reload: generation " + n + " serves, but it could not be recorded in "
+                    + config.runDir() + " (" + e.getMessage() + "); a respawned proxy would serve generation "
+                    + current.number());
+        }
         int swapped = canaries.size();
         for (int pass = 0; pass < ROLL_PASSES; pass++) {
             boolean more = false;
@@ -179,7 +184,22 @@ final class Reloader {
                 break;
             }
         }
+        prune(next, Optional.of(current));
+        previous = Optional.of(current);
         return new ReloadReport(operation, n, n, failures.isEmpty(), swapped, failures, details, started, Instant.now());
+    }
+
+    /** Deletes cached jars of generations that neither serve nor came just before; a failure is logged. */
+    private void prune(Generation serving, Optional<Generation> before) {
+        try {
+            GenerationStore.Pruned p = store.prune(serving, before);
+            if (p.files() > 0) {
+                LOG.log(System.Logger.Level.INFO, "reload: pruned " + p.files() + " cached jar(s), " + p.bytes()
+                        + " bytes, of generations no longer serving");
+            }
+        } catch (PluginException e) {
+            LOG.log(System.Logger.Level.WARNING, "reload: cannot prune the plugin cache: " + e.getMessage());
+        }
     }
 
     /**

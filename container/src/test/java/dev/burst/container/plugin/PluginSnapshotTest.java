@@ -1,36 +1,42 @@
 package dev.burst.container.plugin;
 
+import static dev.burst.container.plugin.TestJars.ALL_PLUGINS;
+import static dev.burst.container.plugin.TestJars.assertMentions;
+import static dev.burst.container.plugin.TestJars.groups;
+import static dev.burst.container.plugin.TestJars.libJar;
+import static dev.burst.container.plugin.TestJars.pluginJar;
+import static dev.burst.container.plugin.TestJars.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.GroupConfig;
-import dev.burst.container.config.MapConfigSource;
 import dev.burst.container.plugin.Generation.CachedFile;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class PluginSnapshotTest {
 
-    private static final List<GroupConfig> ALL_PLUGINS = groups(Map.of());
+    private static final boolean REFUSE_LINKS = false;
+    private static final boolean FOLLOW_LINKS = true;
 
     @TempDir
     Path tmp;
@@ -43,57 +49,20 @@ class PluginSnapshotTest {
         cache = tmp.resolve("run/plugins");
     }
 
-    /** Groups as the configuration would give them. */
-    private static List<GroupConfig> groups(Map<String, String> settings) {
-        return ConfigLoader.from(MapConfigSource.config(settings), Path.of("/opt/burst")).groups();
+    private Generation snapshot() throws PluginException {
+        return PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS, REFUSE_LINKS);
     }
 
-    private Generation snapshot() throws PluginException {
-        return PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS);
+    private Generation following() throws PluginException {
+        return PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS, FOLLOW_LINKS);
     }
 
     private PluginException refused() {
         return assertThrows(PluginException.class, this::snapshot);
     }
 
-    private static void assertMentions(Exception e, String part) {
-        assertTrue(e.getMessage().contains(part), () -> "'" + e.getMessage() + "' should mention '" + part + "'");
-    }
-
-    /** Writes a jar holding these entries, in this order. */
-    private static Path jar(Path file, Map<String, String> entries) throws IOException {
-        Files.createDirectories(file.getParent());
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(file))) {
-            for (Map.Entry<String, String> e : entries.entrySet()) {
-                out.putNextEntry(new ZipEntry(e.getKey()));
-                out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
-                out.closeEntry();
-            }
-        }
-        return file;
-    }
-
-    /** A plugin jar: it names its entry class in the service file. */
-    private static Path pluginJar(Path file, String entryClass) throws IOException {
-        Map<String, String> entries = new LinkedHashMap<>();
-        entries.put(PluginSnapshot.SERVICE_ENTRY, entryClass + "\n");
-        entries.put(entryClass.replace('.', '/') + ".class", "not really bytecode: " + entryClass);
-        return jar(file, entries);
-    }
-
-    /** A library jar: no service file. */
-    private static Path libJar(Path file, String content) throws IOException {
-        return jar(file, Map.of("lib/Thing.txt", content));
-    }
-
-    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    }
-
     private List<String> cacheFileNames() throws IOException {
-        try (Stream<Path> s = Files.list(cache)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return TestJars.fileNames(cache);
     }
 
     @Test
@@ -227,7 +196,7 @@ class PluginSnapshotTest {
         Path nowhere = tmp.resolve("nowhere");
 
         PluginException e = assertThrows(PluginException.class,
-                () -> PluginSnapshot.take(nowhere, cache, 1, ALL_PLUGINS));
+                () -> PluginSnapshot.take(nowhere, cache, 1, ALL_PLUGINS, REFUSE_LINKS));
 
         assertMentions(e, nowhere.toString());
     }
@@ -253,7 +222,7 @@ class PluginSnapshotTest {
         pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
         Generation first = snapshot();
 
-        Generation second = PluginSnapshot.take(plugins, cache, 2, ALL_PLUGINS);
+        Generation second = PluginSnapshot.take(plugins, cache, 2, ALL_PLUGINS, REFUSE_LINKS);
 
         assertEquals(2, second.number());
         assertEquals(first.plugins(), second.plugins());
@@ -278,7 +247,8 @@ class PluginSnapshotTest {
         pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
         List<GroupConfig> groups = groups(Map.of("burst.groups", "game", "burst.group.game.plugins", "nope"));
 
-        PluginException e = assertThrows(PluginException.class, () -> PluginSnapshot.take(plugins, cache, 1, groups));
+        PluginException e = assertThrows(PluginException.class,
+                () -> PluginSnapshot.take(plugins, cache, 1, groups, REFUSE_LINKS));
 
         assertMentions(e, "burst.group.game.plugins");
         assertMentions(e, "nope");
@@ -291,7 +261,7 @@ class PluginSnapshotTest {
         List<GroupConfig> groups = groups(Map.of("burst.groups", "game", "burst.group.game.plugins", "echo"));
         GroupConfig game = groups.getFirst();
 
-        Generation g = PluginSnapshot.take(plugins, cache, 1, groups);
+        Generation g = PluginSnapshot.take(plugins, cache, 1, groups, REFUSE_LINKS);
 
         assertEquals(List.of("echo"), g.pluginsOf(game).stream().map(PluginJars::name).toList());
     }
@@ -332,5 +302,194 @@ class PluginSnapshotTest {
         PluginException e = refused();
         assertMentions(e, "two plugins are named hello");
         assertMentions(e, "hello.jar and the folder hello/");
+    }
+
+    @Test
+    void a_link_to_a_jar_outside_the_folder_is_refused_naming_the_link_and_the_setting() throws Exception {
+        Path outside = pluginJar(tmp.resolve("elsewhere/hello.jar"), "com.example.Hello");
+        Path link = Files.createSymbolicLink(plugins.resolve("hello.jar"), outside);
+
+        PluginException e = refused();
+
+        assertMentions(e, link.toString());
+        assertMentions(e, "burst.plugins.follow-symlinks=true");
+        assertFalse(Files.exists(cache) && cacheFileNames().contains(sha256(outside) + ".jar"), "nothing was copied");
+    }
+
+    @Test
+    void a_link_to_a_folder_is_refused_naming_the_link() throws Exception {
+        pluginJar(tmp.resolve("elsewhere/game/game.jar"), "com.example.Game");
+        Path link = Files.createSymbolicLink(plugins.resolve("game"), tmp.resolve("elsewhere/game"));
+
+        PluginException e = refused();
+
+        assertMentions(e, link.toString());
+        assertMentions(e, "symbolic link");
+    }
+
+    @Test
+    void a_link_to_a_library_inside_a_plugin_folder_is_refused_naming_the_link() throws Exception {
+        pluginJar(plugins.resolve("game/game.jar"), "com.example.Game");
+        Path lib = libJar(tmp.resolve("elsewhere/gson.jar"), "gson");
+        Path link = Files.createSymbolicLink(plugins.resolve("game/gson.jar"), lib);
+
+        PluginException e = refused();
+
+        assertMentions(e, link.toString());
+        assertMentions(e, "burst.plugins.follow-symlinks");
+    }
+
+    @Test
+    void a_link_the_snapshot_would_ignore_anyway_is_ignored() throws Exception {
+        pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        Path readme = Files.writeString(tmp.resolve("README.txt"), "read me");
+        Files.createSymbolicLink(plugins.resolve("README.txt"), readme);
+        Files.createSymbolicLink(plugins.resolve("notes"), tmp.resolve("nowhere"));
+
+        assertEquals(List.of("hello"), snapshot().plugins().stream().map(PluginJars::name).toList());
+    }
+
+    @Test
+    void a_plugins_folder_that_is_itself_a_link_is_read() throws Exception {
+        Path real = Files.createDirectory(tmp.resolve("real-plugins"));
+        pluginJar(real.resolve("hello.jar"), "com.example.Hello");
+        Path linked = Files.createSymbolicLink(tmp.resolve("linked-plugins"), real);
+
+        Generation g = PluginSnapshot.take(linked, cache, 1, ALL_PLUGINS, REFUSE_LINKS);
+
+        assertEquals(List.of("hello"), g.plugins().stream().map(PluginJars::name).toList());
+    }
+
+    @Test
+    void with_links_followed_a_linked_jar_is_cached_with_its_targets_bytes() throws Exception {
+        Path outside = pluginJar(tmp.resolve("elsewhere/hello.jar"), "com.example.Hello");
+        Path link = Files.createSymbolicLink(plugins.resolve("hello.jar"), outside);
+
+        Generation g = following();
+
+        String sha = sha256(outside);
+        assertEquals(List.of(new CachedFile("hello", link.toString(), sha, cache.resolve(sha + ".jar").toString())),
+                g.files());
+        assertTrue(Files.isRegularFile(cache.resolve(sha + ".jar"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "the cache holds a copy, not a link");
+    }
+
+    @Test
+    void with_links_followed_a_linked_folder_is_a_plugin_named_after_the_link() throws Exception {
+        pluginJar(tmp.resolve("elsewhere/game-1.2/game.jar"), "com.example.Game");
+        Path lib = libJar(tmp.resolve("shared/gson.jar"), "gson");
+        Files.createSymbolicLink(tmp.resolve("elsewhere/game-1.2/gson.jar"), lib);
+        Files.createSymbolicLink(plugins.resolve("game"), tmp.resolve("elsewhere/game-1.2"));
+
+        Generation g = following();
+
+        assertEquals(List.of("game"), g.plugins().stream().map(PluginJars::name).toList());
+        assertEquals(2, g.plugins().getFirst().files().size());
+        assertEquals(sha256(lib), g.files().get(1).sha256());
+    }
+
+    @Test
+    void a_dangling_link_named_like_a_jar_is_refused_even_when_links_are_followed() throws Exception {
+        Path link = Files.createSymbolicLink(plugins.resolve("gone.jar"), tmp.resolve("deleted.jar"));
+
+        PluginException e = assertThrows(PluginException.class, this::following);
+
+        assertMentions(e, link.toString());
+        assertMentions(e, "does not exist");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void a_named_pipe_named_like_a_jar_is_refused_instead_of_blocking_the_snapshot() throws Exception {
+        Path fifo = plugins.resolve("pipe.jar");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo made " + fifo);
+
+        for (boolean follow : new boolean[] {REFUSE_LINKS, FOLLOW_LINKS}) {
+            PluginException e = assertThrows(PluginException.class,
+                    () -> PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS, follow));
+            assertMentions(e, fifo.toString());
+            assertMentions(e, "not a regular file");
+        }
+    }
+
+    @Test
+    void a_socket_named_like_a_jar_inside_a_plugin_folder_is_refused() throws Exception {
+        pluginJar(plugins.resolve("game/game.jar"), "com.example.Game");
+        Path socket = plugins.resolve("game/socket.jar");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+
+            PluginException e = refused();
+
+            assertMentions(e, socket.toString());
+            assertMentions(e, "not a regular file");
+        }
+    }
+
+    @Test
+    void a_jar_rewritten_after_it_was_listed_is_refused_as_changed() throws Exception {
+        Path source = pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        PluginSnapshot.CopyHook operatorRewrites = file -> pluginJar(file, "com.example.SomethingLonger");
+
+        PluginException e = assertThrows(PluginException.class,
+                () -> PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS, REFUSE_LINKS, operatorRewrites));
+
+        assertMentions(e, source.toString());
+        assertMentions(e, "changed while it was being copied");
+        assertEquals(List.of(), cacheFileNames(), "no copy, finished or partial, is left in the cache");
+    }
+
+    @Test
+    void a_jar_replaced_by_another_file_of_the_same_size_and_time_is_refused_as_changed() throws Exception {
+        Path source = pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        Path other = pluginJar(tmp.resolve("other.jar"), "com.example.Hellp");
+        assertEquals(Files.size(source), Files.size(other));
+        Files.setLastModifiedTime(other, Files.getLastModifiedTime(source));
+        PluginSnapshot.CopyHook operatorMovesAnotherFileIn =
+                file -> Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        PluginException e = assertThrows(PluginException.class,
+                () -> PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS, REFUSE_LINKS, operatorMovesAnotherFileIn));
+
+        assertMentions(e, "changed while it was being copied");
+    }
+
+    @Test
+    void a_jar_deleted_after_it_was_listed_is_refused_as_vanished() throws Exception {
+        Path source = pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+
+        PluginException e = assertThrows(PluginException.class,
+                () -> PluginSnapshot.take(plugins, cache, 1, ALL_PLUGINS, REFUSE_LINKS, Files::delete));
+
+        assertMentions(e, source.toString());
+        assertMentions(e, "vanished");
+        assertEquals(List.of(), cacheFileNames());
+    }
+
+    @Test
+    void half_written_and_hidden_jars_are_ignored_at_both_levels() throws Exception {
+        Path game = pluginJar(plugins.resolve("game/game.jar"), "com.example.Game");
+        Files.writeString(plugins.resolve("game/gson.jar.tmp"), "half a jar");
+        Files.writeString(plugins.resolve("game/gson.jar.part"), "half a jar");
+        Files.writeString(plugins.resolve("game/.gson.jar"), "half a jar");
+        Files.writeString(plugins.resolve("hello.jar.tmp"), "half a jar");
+        Files.writeString(plugins.resolve(".hello.jar"), "half a jar");
+
+        Generation g = snapshot();
+
+        assertEquals(List.of(new PluginJars("game", List.of(cache.resolve(sha256(game) + ".jar").toString()))),
+                g.plugins());
+    }
+
+    @Test
+    void a_damaged_cache_file_is_replaced_by_the_next_snapshot_of_the_same_bytes() throws Exception {
+        Path source = pluginJar(plugins.resolve("hello.jar"), "com.example.Hello");
+        Path cached = Path.of(snapshot().files().getFirst().cached());
+        Files.writeString(cached, "damaged on disk");
+
+        snapshot();
+
+        assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(cached));
     }
 }

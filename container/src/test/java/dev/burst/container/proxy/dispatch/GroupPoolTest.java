@@ -7,16 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.GroupConfig;
+import dev.burst.container.config.MapConfigSource;
 import dev.burst.container.plugin.CmdSpec;
 import dev.burst.container.proxy.dispatch.PoolWorker.State;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class GroupPoolTest {
@@ -39,7 +41,12 @@ class GroupPoolTest {
     private long ids;
 
     private static GroupConfig group(int maxPending, Duration queueTimeout, Duration taskTimeout, int maxRequests) {
-        return new GroupConfig("game", 2, Set.of(), maxPending, queueTimeout, taskTimeout, maxRequests, 0, 64);
+        return ConfigLoader.from(MapConfigSource.config(Map.of(
+                "burst.groups", "game",
+                "burst.group.game.max-pending", Integer.toString(maxPending),
+                "burst.group.game.queue-timeout", queueTimeout.toString(),
+                "burst.group.game.task-timeout", taskTimeout.toString(),
+                "burst.group.game.max-requests", Integer.toString(maxRequests))), Path.of("")).group("game").orElseThrow();
     }
 
     private GroupPool pool() {
@@ -197,11 +204,12 @@ class GroupPoolTest {
     }
 
     @Test
-    void a_task_past_task_timeout_is_answered_and_its_worker_is_stuck_for_good() {
-        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofNanos(1), 0));
+    void a_task_past_task_timeout_is_answered_and_its_worker_is_stuck_for_good() throws InterruptedException {
+        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofMillis(1), 0));
         PoolWorker w = readyWorker(pool, 1);
         Task t = task(1, 1);
         submit(pool, t);
+        Thread.sleep(5); // past the 1 ms task-timeout
 
         run(pool::housekeep);
 
