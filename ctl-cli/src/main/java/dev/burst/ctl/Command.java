@@ -11,10 +11,11 @@ enum Command {
                     + "until Ctrl-C or K samples; --diff shows each counter's change since the previous sample\n"
                     + "(--count or --diff alone: every 1 s; --diff alone: 2 samples)"),
     CHANGE_GROUP("change_group", "GROUP N", "run N workers in GROUP"),
-    RELOAD_WORKERS("reload_workers", "", "load the plugins again into new workers; prints the outcome"),
+    RELOAD_WORKERS("reload_workers", "", "snapshot plugins/ as a new generation, which the workers swap in place\n"
+            + "(a canary per group first, then one at a time); waits and prints the outcome"),
     RESTART_WORKERS("restart_workers", "", "replace every worker, same plugins"),
     STOP("stop", "", "stop burst gracefully"),
-    VERSION("version", "", "burst and java versions, pid, uptime, generation"),
+    VERSION("version", "", "burst and java versions, the proxy's pid, uptime, generation"),
     WORKERS("workers", "", "each worker's pid, state, generation, uptime, tasks, restarts, RSS"),
     PLUGINS("plugins", "", "the plugin generation and its files with their SHA-256"),
     CLEAR("clear", "GROUP", "drop the queued tasks of GROUP, each answered -10002"),

@@ -139,7 +139,7 @@ final class Session {
 
     private Exit version(JsonNode v) {
         return print(v, "burst " + Cells.value(v.path("burst")) + " on java " + Cells.value(v.path("java"))
-                + ", pid " + Cells.value(v.path("pid")) + ", up " + Cells.seconds(v.path("uptime_seconds"))
+                + ", proxy pid " + Cells.value(v.path("pid")) + ", up " + Cells.seconds(v.path("uptime_seconds"))
                 + ", generation " + Cells.value(v.path("generation")));
     }
 

@@ -1,6 +1,7 @@
 package dev.burst.ctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -148,9 +149,24 @@ class BurstctlTest {
                 "GET /admin/plugins"), burst.calls.stream().map(c -> c.method() + " " + c.path()).toList());
         String text = out.toString();
         assertTrue(text.contains("restarting all workers\nburst is stopping\n"), text);
-        assertTrue(text.contains("burst 0.1.0-SNAPSHOT on java 25.0.1, pid 123, up 12.3 s, generation 3\n"), text);
+        assertTrue(text.contains("burst 0.1.0-SNAPSHOT on java 25.0.1, proxy pid 123, up 12.3 s, generation 3\n"), text);
         assertTrue(text.contains("  default#1  4121  READY    3  30.1 s    250         0     50.0\n"), text);
         assertTrue(text.contains("hello   /opt/burst/plugins/hello.jar  ab12cd34ef56ab12...\n"), text);
+    }
+
+    @Test
+    void workers_are_listed_by_group_as_the_server_orders_groups_then_by_slot_number() {
+        burst.answer("GET /admin/workers", call -> new AdminStub.Answer(200, """
+                {"workers":[
+                 {"id":"default#2","group":"default","slot":2,"pid":12,"state":"READY","generation":1},
+                 {"id":"game#1","group":"game","slot":1,"pid":21,"state":"READY","generation":1},
+                 {"id":"default#10","group":"default","slot":10,"pid":110,"state":"READY","generation":1},
+                 {"id":"default#1","group":"default","slot":1,"pid":11,"state":"READY","generation":1}]}"""));
+
+        assertEquals(Exit.OK, burstctl("workers"));
+
+        assertEquals(List.of("worker", "default#1", "default#2", "default#10", "game#1"),
+                out.toString().lines().map(l -> l.strip().split(" +")[0]).toList());
     }
 
     @Test
@@ -196,6 +212,16 @@ class BurstctlTest {
         assertEquals(Exit.OK, run(List.of("--help")));
 
         assertTrue(out.toString().contains("change_group GROUP N"), out::toString);
+    }
+
+    @Test
+    void help_says_that_a_reload_swaps_the_new_generation_into_the_running_workers() {
+        assertEquals(Exit.OK, run(List.of("help")));
+
+        String help = out.toString();
+        assertTrue(help.contains("which the workers swap in place\n      (a canary per group first, then one at a time)"),
+                help);
+        assertFalse(help.contains("new workers"), help);
     }
 
     @Test
