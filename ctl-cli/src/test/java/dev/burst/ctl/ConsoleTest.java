@@ -41,7 +41,7 @@ class ConsoleTest {
 
     @Test
     void the_console_completes_commands_and_groups_stops_a_loop_on_ctrl_c_and_keeps_a_history() throws Exception {
-        assertTrue(ScriptPty.available(), "util-linux 'script' gives the console a pseudo-terminal (.ci/run installs it)");
+        assertTrue(ScriptPty.available(), ScriptPty.MISSING);
         Path home = Files.createDirectories(dir.resolve("home"));
         try (AdminStub burst = new AdminStub();
                 ScriptPty console = ScriptPty.start(List.of(ProcessHandle.current().info().command().orElseThrow(),
