@@ -10,11 +10,18 @@ enum Command {
             "totals, groups, cmds, tasks_time, workers, plugins, last reload; --loop refreshes every N s\n"
                     + "until Ctrl-C or K samples; --diff shows each counter's change since the previous sample\n"
                     + "(--count or --diff alone: every 1 s; --diff alone: 2 samples)"),
-    CHANGE_GROUP("change_group", "GROUP N", "run N workers in GROUP"),
-    RELOAD_WORKERS("reload_workers", "", "load the plugins again into new workers; prints the outcome"),
-    RESTART_WORKERS("restart_workers", "", "replace every worker, same plugins"),
-    STOP("stop", "", "stop burst gracefully"),
-    VERSION("version", "", "burst and java versions, pid, uptime, generation"),
+    CHANGE_GROUP("change_group", "GROUP N [--wait]",
+            "run N workers in GROUP; prints the operation's id; --wait follows\n"
+                    + "the operation until it ends and prints its outcome (exit 1 unless done)"),
+    RELOAD_WORKERS("reload_workers", "", "snapshot plugins/ as a new generation, which the workers swap in place\n"
+            + "(a canary per group first, then one at a time); waits and prints the outcome"),
+    RESTART_WORKERS("restart_workers", "[--wait]", "replace every worker, one at a time, same plugins; prints the\n"
+            + "operation's id; --wait follows the operation as for change_group"),
+    OPERATIONS("operations", "[--limit N | ID]", "the operations burst keeps (its newest 100 reloads, restarts, group\n"
+            + "changes, recycles, stops): id, kind, trigger, state, start, duration, outcome, newest\n"
+            + "last; --limit N: only the newest N; ID: that operation with its details"),
+    STOP("stop", "", "stop burst gracefully; prints the operation's id"),
+    VERSION("version", "", "burst and java versions, the proxy's pid, uptime, generation"),
     WORKERS("workers", "", "each worker's pid, state, generation, uptime, tasks, restarts, RSS"),
     PLUGINS("plugins", "", "the plugin generation and its files with their SHA-256"),
     CLEAR("clear", "GROUP", "drop the queued tasks of GROUP, each answered -10002"),
@@ -64,7 +71,8 @@ enum Command {
                 commands:
                 %s
                 Without a command, on a terminal: a console with completion (TAB) and history
-                (~/.burstctl_history); exit, quit or Ctrl-D leaves it, Ctrl-C stops a stat --loop.
+                (~/.burstctl_history); exit, quit or Ctrl-D leaves it, Ctrl-C stops a stat --loop or
+                a --wait (the operation goes on).
 
                 options:
                   --url URL      the admin API, like http://127.0.0.1:9910

@@ -13,7 +13,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 
 /**
- * The interactive console: prompt {@value #PROMPT}, completion of command names, stat options and group names,
+ * The interactive console: prompt {@value #PROMPT}, completion of command names, their options and group names,
  * history in a file, Ctrl-C to clear the line or stop a running command, exit, quit or Ctrl-D to leave.
  *
  * <p>Runs on the thread that calls {@link #run()}; the terminal's INT handler interrupts that thread while a
@@ -24,6 +24,7 @@ final class Console {
     static final String PROMPT = "burst> ";
     private static final List<String> LEAVE = List.of("exit", "quit");
     private static final List<String> STAT_OPTIONS = List.of("--loop", "--count", "--diff");
+    private static final String OPERATIONS_LIMIT = "--limit";
 
     private final Session session;
     private final Terminal terminal;
@@ -77,22 +78,28 @@ final class Console {
     }
 
     private Completer completer() {
-        return (reader, line, candidates) -> {
-            List<String> words = line.words();
-            int index = line.wordIndex();
-            List<String> choices;
-            if (index == 0) {
-                choices = new ArrayList<>(Command.words());
-                choices.addAll(LEAVE);
-            } else {
-                choices = Command.named(words.getFirst()).map(c -> switch (c) {
-                    case CHANGE_GROUP, CLEAR -> index == 1 ? groups : List.<String>of();
-                    case STAT -> STAT_OPTIONS;
-                    default -> List.<String>of();
-                }).orElse(List.of());
-            }
-            choices.forEach(c -> candidates.add(new Candidate(c)));
-        };
+        return (reader, line, candidates) -> choices(line.words(), line.wordIndex(), groups)
+                .forEach(c -> candidates.add(new Candidate(c)));
+    }
+
+    /**
+     * @return what may be typed as the word at index of a command line: a command first, then its options and
+     *         group names
+     */
+    static List<String> choices(List<String> words, int index, List<String> groups) {
+        if (index == 0) {
+            List<String> choices = new ArrayList<>(Command.words());
+            choices.addAll(LEAVE);
+            return choices;
+        }
+        return Command.named(words.getFirst()).map(c -> switch (c) {
+            case CHANGE_GROUP -> index == 1 ? groups : index == 3 ? List.of(Session.WAIT) : List.<String>of();
+            case CLEAR -> index == 1 ? groups : List.<String>of();
+            case RESTART_WORKERS -> index == 1 ? List.of(Session.WAIT) : List.<String>of();
+            case OPERATIONS -> index == 1 ? List.of(OPERATIONS_LIMIT) : List.<String>of();
+            case STAT -> STAT_OPTIONS;
+            default -> List.<String>of();
+        }).orElse(List.of());
     }
 
     /** Fetches the group names for completion; without a burst to ask, completion offers none. */

@@ -23,9 +23,12 @@ record Reply(int status, JsonNode body) {
         return body;
     }
 
-    /** @return the server's error message, or the status when it gave none */
+    /**
+     * @return the server's error message; else the outcome of the operation it answered with (an operation
+     *         refused at once); else the status
+     */
     String error() {
-        String message = body.path("error").asText("");
+        String message = body.path("error").asText(body.path("operation").path("outcome").asText(""));
         String text = message.isEmpty() ? "HTTP " + status : message;
         return status == 401 ? text + " (check --token, " + Endpoint.TOKEN_ENV + " or the run directory's admin.token)"
                 : text;

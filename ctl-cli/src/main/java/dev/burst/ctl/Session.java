@@ -3,8 +3,10 @@ package dev.burst.ctl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs command lines against one burst and prints their outcome: tables, or the server's JSON with
@@ -13,16 +15,28 @@ import java.util.List;
  */
 final class Session {
 
+    /** The option of restart_workers and change_group that follows the operation until it ends. */
+    static final String WAIT = "--wait";
+    /** How long --wait follows an operation: as long as burstctl waits for any operation's answer. */
+    static final Duration WAIT_BOUND = Duration.ofSeconds(AdminClient.OPERATION_SECONDS);
+
     private final AdminClient client;
     private final boolean json;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final Duration waitBound;
 
     Session(AdminClient client, boolean json, PrintWriter out, PrintWriter err) {
+        this(client, json, out, err, WAIT_BOUND);
+    }
+
+    /** A session whose --wait gives up after waitBound (tests use a short one). */
+    Session(AdminClient client, boolean json, PrintWriter out, PrintWriter err, Duration waitBound) {
         this.client = client;
         this.json = json;
         this.out = out;
         this.err = err;
+        this.waitBound = waitBound;
     }
 
     /** Runs one command line (command word first) and says how it ended. */
@@ -73,8 +87,9 @@ final class Session {
             case STAT -> new StatCommand(client, json, out).run(StatCommand.Args.parse(args));
             case CHANGE_GROUP -> changeGroup(args);
             case RELOAD_WORKERS -> reload();
-            case RESTART_WORKERS -> print(client.post("/admin/restart").require(), "restarting all workers");
-            case STOP -> print(client.post("/admin/stop").require(), "burst is stopping");
+            case RESTART_WORKERS -> restart(args);
+            case STOP -> stop();
+            case OPERATIONS -> new OperationsCommand(client, json, out).run(OperationsCommand.Args.parse(args));
             case VERSION -> version(client.get("/admin/version").require());
             case WORKERS -> workers(client.get("/admin/workers").require());
             case PLUGINS -> plugins(client.get("/admin/plugins").require());
@@ -86,8 +101,25 @@ final class Session {
         };
     }
 
-    private Exit changeGroup(List<String> args) throws UsageException, RefusedException, UnreachableException,
+    private Exit restart(List<String> args) throws UsageException, RefusedException, UnreachableException,
             InterruptedException {
+        if (!args.stream().allMatch(WAIT::equals)) {
+            throw new UsageException("restart_workers takes only " + WAIT);
+        }
+        JsonNode reply = client.post("/admin/restart").require();
+        return accepted(reply, "restart_workers", !args.isEmpty());
+    }
+
+    private Exit stop() throws RefusedException, UnreachableException, InterruptedException {
+        JsonNode reply = client.post("/admin/stop").require();
+        return print(reply, "stop accepted" + operation(reply).map(id -> " as operation #" + id).orElse("")
+                + ": burst is stopping");
+    }
+
+    private Exit changeGroup(List<String> words) throws UsageException, RefusedException, UnreachableException,
+            InterruptedException {
+        List<String> args = words.stream().filter(w -> !w.equals(WAIT)).toList();
+        boolean wait = args.size() < words.size();
         if (args.size() != 2) {
             throw new UsageException("change_group takes a group and a number of workers");
         }
@@ -102,8 +134,67 @@ final class Session {
             throw new UsageException("change_group takes 0 or more workers, not " + workers);
         }
         JsonNode body = JsonNodeFactory.instance.objectNode().put("workers", workers);
-        return print(client.put("/admin/groups/" + AdminClient.segment(group), body).require(),
-                "group " + group + ": going to " + workers + " worker(s)");
+        JsonNode reply = client.put("/admin/groups/" + AdminClient.segment(group), body).require();
+        return accepted(reply, "change_group " + reply.path("group").asText(group) + " "
+                + reply.path("workers").asText(Integer.toString(workers)), wait);
+    }
+
+    /**
+     * A 202: says as which operation the server took the command on; with --wait, follows that operation
+     * until it ends and says how, exit 1 unless it is done.
+     */
+    private Exit accepted(JsonNode reply, String what, boolean wait) throws RefusedException, UnreachableException,
+            InterruptedException {
+        Optional<Long> operation = operation(reply);
+        if (operation.isEmpty()) {
+            if (wait) {
+                throw new RefusedException(what + " accepted, but burst did not say as which operation, so there is"
+                        + " nothing to wait for (is burst older than burstctl?)");
+            }
+            return print(reply, what + " accepted");
+        }
+        long id = operation.get();
+        String accepted = what + " accepted as operation #" + id;
+        if (!wait) {
+            return print(reply, accepted + "; follow it with: burstctl operations " + id);
+        }
+        if (!json) {
+            out.println(accepted + "; waiting for it to end");
+            out.flush();
+        }
+        JsonNode op;
+        try {
+            op = new OperationWait(client, waitBound).until(id);
+        } catch (InterruptedException e) {
+            // The console's Ctrl-C: stop waiting, as asked; the operation itself goes on in burst.
+            Thread.currentThread().interrupt();
+            err.println("burstctl: stopped waiting; operation #" + id + " goes on (follow it with: burstctl operations "
+                    + id + ")");
+            return Exit.FAILED;
+        }
+        if (json) {
+            out.println(op.toPrettyString());
+        }
+        if (OperationWait.running(op)) {
+            err.println("burstctl: operation #" + id + " is still running after "
+                    + Cells.seconds(JsonNodeFactory.instance.numberNode(waitBound.toMillis() / 1000.0))
+                    + "; follow it with: burstctl operations " + id);
+            return Exit.FAILED;
+        }
+        boolean done = OperationView.DONE.equals(op.path("state").asText());
+        if (!json) {
+            PrintWriter to = done ? out : err;
+            to.println((done ? "" : "burstctl: ") + OperationView.ending(op));
+            to.print(OperationView.details(op));
+        }
+        return done ? Exit.OK : Exit.FAILED;
+    }
+
+    /** @return the id of the operation a 202 (or a reload's outcome) names; empty from a server without them */
+    private static Optional<Long> operation(JsonNode reply) {
+        JsonNode operation = reply.path("operation");
+        JsonNode id = operation.isObject() ? operation.path("id") : operation;
+        return id.canConvertToLong() && id.isIntegralNumber() ? Optional.of(id.asLong()) : Optional.empty();
     }
 
     private Exit clear(List<String> args) throws UsageException, RefusedException, UnreachableException,
@@ -117,7 +208,10 @@ final class Session {
                 + Cells.value(reply.path("cleared")) + " queued task(s)");
     }
 
-    /** A reload answers its outcome either way: 200 ok, or 409 with ok=false and the failures. */
+    /**
+     * A reload answers its outcome either way: 200 ok, or 409 with ok=false and the failures; a reload refused at
+     * once (another one runs) is a 409 whose operation's state is "refused".
+     */
     private Exit reload() throws RefusedException, UnreachableException, InterruptedException {
         Reply reply = client.post("/admin/reload");
         JsonNode outcome = reply.body();
@@ -130,8 +224,10 @@ final class Session {
         } else {
             PrintWriter to = ok ? out : err;
             String summary = outcome.path("summary").asText("");
-            to.println((ok ? "reload: " : "burstctl: reload failed: ")
-                    + (summary.isEmpty() ? reply.error() : summary));
+            boolean refused = OperationView.REFUSED.equals(outcome.path("operation").path("state").asText());
+            to.println((ok ? "reload: " : refused ? "burstctl: reload refused: " : "burstctl: reload failed: ")
+                    + (summary.isEmpty() ? reply.error() : summary)
+                    + operation(outcome).map(id -> " (operation #" + id + ")").orElse(""));
             to.print(StatView.failures(outcome.path("failures")));
         }
         return ok ? Exit.OK : Exit.FAILED;
@@ -139,7 +235,7 @@ final class Session {
 
     private Exit version(JsonNode v) {
         return print(v, "burst " + Cells.value(v.path("burst")) + " on java " + Cells.value(v.path("java"))
-                + ", pid " + Cells.value(v.path("pid")) + ", up " + Cells.seconds(v.path("uptime_seconds"))
+                + ", proxy pid " + Cells.value(v.path("pid")) + ", up " + Cells.seconds(v.path("uptime_seconds"))
                 + ", generation " + Cells.value(v.path("generation")));
     }
 

@@ -41,15 +41,20 @@ final class StatView {
         section(out, "groups (latency in ms)", groups(stat.path("groups")));
         section(out, "cmds (latency in ms)", cmds(stat.path("cmds")));
         section(out, "tasks_time (tasks by duration, up to N ms)", tasksTime(stat));
-        section(out, "workers", workers(stat.path("workers_detail")));
+        List<String> groupOrder = new ArrayList<>();
+        stat.path("groups").fieldNames().forEachRemaining(groupOrder::add);
+        section(out, "workers", workers(stat.path("workers_detail"), groupOrder));
         out.append(plugins(stat.path("plugins"))).append('\n');
         out.append(lastReload(stat.path("last_reload")));
         return out.toString();
     }
 
-    /** @return the workers table of {@code GET /admin/workers} or stat's {@code workers_detail} */
+    /**
+     * @return the workers table of {@code GET /admin/workers}: by group in the order the server lists them
+     *         (its configuration order), then by slot
+     */
     String renderWorkers(JsonNode workers) {
-        return indent(workers(workers).render());
+        return indent(workers(workers, List.of()).render());
     }
 
     /** @return the lines of a reload's failures, each indented, whatever their shape (text or object) */
@@ -139,15 +144,49 @@ final class StatView {
         return row;
     }
 
-    private Table workers(JsonNode workers) {
+    /** A row per worker, by group (those of groupOrder first, the others as they first appear), then slot. */
+    private Table workers(JsonNode workers, List<String> groupOrder) {
         Table t = Table.withHeader("worker", "pid", "state", "gen", "uptime", "tasks", "restarts", "rss_mib");
-        for (JsonNode w : workers) {
+        for (JsonNode w : bySlot(workers, groupOrder)) {
             String scope = StatDiff.key("workers", w.path("id").asText());
             t.row(Cells.value(w.path("id")), Cells.value(w.path("pid")), Cells.value(w.path("state")),
                     Cells.value(w.path("generation")), Cells.seconds(w.path("uptime_seconds")),
                     counter(w, scope, "tasks"), counter(w, scope, "restarts"), Cells.mebibytes(w.path("rss_bytes")));
         }
         return t;
+    }
+
+    /** The workers by group, in the given order and then as the list first names them, then by slot number. */
+    static List<JsonNode> bySlot(JsonNode workers, List<String> groupOrder) {
+        List<String> groups = new ArrayList<>(groupOrder);
+        List<JsonNode> sorted = new ArrayList<>();
+        for (JsonNode w : workers) {
+            if (!groups.contains(group(w))) {
+                groups.add(group(w));
+            }
+            sorted.add(w);
+        }
+        sorted.sort(Comparator.<JsonNode>comparingInt(w -> groups.indexOf(group(w))).thenComparingLong(StatView::slot));
+        return sorted;
+    }
+
+    /** The worker's group; from its id ("game#2") when the server did not send it. */
+    private static String group(JsonNode worker) {
+        String id = worker.path("id").asText("");
+        return worker.path("group").asText(id.contains("#") ? id.substring(0, id.lastIndexOf('#')) : "");
+    }
+
+    /** The worker's slot; from its id ("game#2") when the server did not send it; unknown sorts last. */
+    private static long slot(JsonNode worker) {
+        if (worker.path("slot").canConvertToLong()) {
+            return worker.path("slot").asLong();
+        }
+        String id = worker.path("id").asText("");
+        try {
+            return Long.parseLong(id.substring(id.lastIndexOf('#') + 1));
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private static String plugins(JsonNode plugins) {

@@ -2,13 +2,15 @@ package dev.burst.ctl;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * A text table with aligned columns, two spaces apart. A column whose cells all read as numbers ("12",
  * "-3", "+5", "0.25", "12.5 s", or "-" for none; empty cells do not count) is right-aligned, header included;
- * others are left-aligned.
+ * others are left-aligned, as are columns marked as {@linkplain #text(int) text}.
  * Lines carry no trailing spaces.
  */
 final class Table {
@@ -19,6 +21,7 @@ final class Table {
     private final int columns;
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
+    private final Set<Integer> text = new HashSet<>();
 
     private Table(int columns, List<String> header) {
         this.columns = columns;
@@ -33,6 +36,15 @@ final class Table {
     /** @return a table without a header line, such as name/value pairs */
     static Table withoutHeader(int columns) {
         return new Table(columns, List.of());
+    }
+
+    /** Marks a column as text (an outcome, a message): left-aligned even when its cells start with digits. */
+    Table text(int column) {
+        if (column < 0 || column >= columns) {
+            throw new IllegalArgumentException("no column " + column + " in a table of " + columns + " columns");
+        }
+        text.add(column);
+        return this;
     }
 
     /** Adds a row; it must have as many cells as the table has columns. */
@@ -59,7 +71,7 @@ final class Table {
         int[] width = new int[columns];
         boolean[] right = new boolean[columns];
         for (int c = 0; c < columns; c++) {
-            right[c] = true;
+            right[c] = !text.contains(c);
             if (!header.isEmpty()) {
                 width[c] = header.get(c).length();
             }

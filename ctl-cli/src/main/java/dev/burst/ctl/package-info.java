@@ -3,7 +3,7 @@
  *
  * <p>{@link dev.burst.ctl.Burstctl} is the only public type. It runs one command and exits (one-shot), or,
  * without a command on a terminal, a jline console with completion and history. Everything runs on the
- * main thread; the console interrupts it on Ctrl-C to end a {@code stat --loop}.
+ * main thread; the console interrupts it on Ctrl-C to end a {@code stat --loop} or a {@code --wait}.
  *
  * <h2>What burstctl calls</h2>
  * Every call carries {@code Authorization: Bearer <token>}; errors answer {@code {"error":"message"}}.
@@ -14,13 +14,20 @@
  * workers          GET  /admin/workers           200 {"workers":[..]} 401
  * plugins          GET  /admin/plugins           200                  401
  * reload_workers   POST /admin/reload            200 outcome          409 outcome (ok=false)
- * restart_workers  POST /admin/restart           202                  409
- * change_group     PUT  /admin/groups/{g}        202                  400 unknown group, bad count
+ * restart_workers  POST /admin/restart           202 {"operation":id} 409
+ * change_group     PUT  /admin/groups/{g}        202 {"operation":id} 400 unknown group, bad count
  *                       {"workers":N}
  * clear            POST /admin/clear             200 {"cleared":n}    400 unknown group
  *                       {"group":"g"}
- * stop             POST /admin/stop              202                  409
+ * stop             POST /admin/stop              202 {"operation":id} 409
+ * operations       GET  /admin/operations[?limit=N]  200 {"operations":[op..]}, oldest first
+ * operations ID,   GET  /admin/operations/{id}   200 op               404 {"error":"no operation 7"}
+ *   --wait (every 200 ms until op.state is no longer running)
  * </pre>
+ * A reload's outcome is {@code {"operation":op,"ok":..,"generation":..,"tried_generation":..,"swapped":..,
+ * "failures":[..],"summary":".."}}. An operation record {@code op} is {@code {"id","kind","trigger","state",
+ * "started","finished","duration_ms","outcome","details":[{"subject","outcome"}]}}; state is running, done,
+ * failed or refused, and while running, finished and duration_ms are null.
  *
  * <h2>Finding a local burst</h2>
  * Its run directory holds {@code ports} (a properties file; {@code admin=} is the admin port on loopback)

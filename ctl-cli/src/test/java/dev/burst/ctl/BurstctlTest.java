@@ -1,6 +1,7 @@
 package dev.burst.ctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,10 +9,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,20 +94,35 @@ class BurstctlTest {
     void a_successful_reload_prints_its_summary() {
         assertEquals(Exit.OK, burstctl("reload_workers"));
 
-        assertEquals("reload: generation 4 serving on 2 worker(s) in 150 ms\n", out.toString());
+        assertEquals("reload: generation 4 serving on 2 worker(s) in 150 ms (operation #15)\n", out.toString());
     }
 
     @Test
     void a_failed_reload_exits_1_with_its_summary_and_failures_on_stderr() {
         burst.answer("POST /admin/reload", call -> new AdminStub.Answer(409, """
-                {"ok":false,"attempted":4,"serving":3,"swapped":0,
+                {"operation":%s,"ok":false,"generation":3,"tried_generation":4,"swapped":0,
                  "failures":["plugins/broken.jar: no class implements dev.burst.plugin.Plugin"],
-                 "summary":"generation 4 failed on 1 worker(s); generation 3 keeps serving"}"""));
+                 "summary":"generation 4 failed on 1 worker(s); generation 3 keeps serving"}""".formatted(
+                AdminStub.record(16, "reload_workers", "admin API", "failed", "generation 4 failed"))));
 
         assertEquals(Exit.FAILED, burstctl("reload_workers"));
 
-        assertErr("reload failed: generation 4 failed on 1 worker(s); generation 3 keeps serving");
+        assertErr("burstctl: reload failed: generation 4 failed on 1 worker(s); generation 3 keeps serving"
+                + " (operation #16)\n");
         assertErr("  plugins/broken.jar: no class implements dev.burst.plugin.Plugin");
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void a_reload_refused_before_its_snapshot_exits_1_with_the_operations_reason() {
+        burst.answer("POST /admin/reload", call -> new AdminStub.Answer(409, """
+                {"operation":%s,"ok":false,"generation":3,"tried_generation":null,"swapped":0,"failures":[],
+                 "summary":null}""".formatted(AdminStub.record(17, "reload_workers", "admin API", "refused",
+                "a reload is running (operation #16)"))));
+
+        assertEquals(Exit.FAILED, burstctl("reload_workers"));
+
+        assertEquals("burstctl: reload refused: a reload is running (operation #16) (operation #17)\n", err.toString());
     }
 
     @Test
@@ -108,7 +132,8 @@ class BurstctlTest {
         AdminStub.Call call = burst.calls.getFirst();
         assertEquals("PUT /admin/groups/default", call.method() + " " + call.path());
         assertEquals("{\"workers\":3}", call.body());
-        assertEquals("group default: going to 3 worker(s)\n", out.toString());
+        assertEquals("change_group default 3 accepted as operation #13; follow it with: burstctl operations 13\n",
+                out.toString());
     }
 
     @Test
@@ -147,10 +172,169 @@ class BurstctlTest {
         assertEquals(List.of("POST /admin/restart", "POST /admin/stop", "GET /admin/version", "GET /admin/workers",
                 "GET /admin/plugins"), burst.calls.stream().map(c -> c.method() + " " + c.path()).toList());
         String text = out.toString();
-        assertTrue(text.contains("restarting all workers\nburst is stopping\n"), text);
-        assertTrue(text.contains("burst 0.1.0-SNAPSHOT on java 25.0.1, pid 123, up 12.3 s, generation 3\n"), text);
+        assertTrue(text.startsWith("restart_workers accepted as operation #12; follow it with: burstctl operations 12\n"
+                + "stop accepted as operation #14: burst is stopping\n"), text);
+        assertTrue(text.contains("burst 0.1.0-SNAPSHOT on java 25.0.1, proxy pid 123, up 12.3 s, generation 3\n"),
+                text);
         assertTrue(text.contains("  default#1  4121  READY    3  30.1 s    250         0     50.0\n"), text);
         assertTrue(text.contains("hello   /opt/burst/plugins/hello.jar  ab12cd34ef56ab12...\n"), text);
+    }
+
+    @Test
+    void workers_are_listed_by_group_as_the_server_orders_groups_then_by_slot_number() {
+        burst.answer("GET /admin/workers", call -> new AdminStub.Answer(200, """
+                {"workers":[
+                 {"id":"default#2","group":"default","slot":2,"pid":12,"state":"READY","generation":1},
+                 {"id":"game#1","group":"game","slot":1,"pid":21,"state":"READY","generation":1},
+                 {"id":"default#10","group":"default","slot":10,"pid":110,"state":"READY","generation":1},
+                 {"id":"default#1","group":"default","slot":1,"pid":11,"state":"READY","generation":1}]}"""));
+
+        assertEquals(Exit.OK, burstctl("workers"));
+
+        assertEquals(List.of("worker", "default#1", "default#2", "default#10", "game#1"),
+                out.toString().lines().map(l -> l.strip().split(" +")[0]).toList());
+    }
+
+    @Test
+    void operations_lists_the_kept_operations_newest_last_with_their_local_start_times() {
+        assertEquals(Exit.OK, burstctl("operations"));
+
+        List<String> lines = out.toString().lines().toList();
+        assertEquals("id  kind             trigger       state    started              duration  outcome",
+                lines.get(0));
+        assertEquals(List.of("3", "4", "5", "6"), lines.subList(1, lines.size()).stream()
+                .map(l -> l.strip().split(" ")[0]).toList());
+        String started = LocalDateTime.ofInstant(Instant.parse("2026-11-30T15:00:00.123Z"), ZoneId.systemDefault())
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        assertEquals(" 3  reload_workers   SIGHUP        done     " + started
+                + "     1.3 s  generation 2 serving on 2 worker(s)", lines.get(1));
+        assertTrue(lines.get(4).matches(" 6  recycle +max-requests +running .* +-  -"), lines.get(4));
+        assertEquals("GET /admin/operations", burst.calls.getFirst().method() + " " + burst.calls.getFirst().path());
+    }
+
+    @Test
+    void operations_limit_asks_for_the_newest_n() {
+        assertEquals(Exit.OK, burstctl("operations", "--limit", "2"));
+
+        assertEquals("limit=2", burst.calls.getFirst().query());
+        assertEquals(List.of("id", "5", "6"), out.toString().lines().map(l -> l.strip().split(" ")[0]).toList());
+    }
+
+    @Test
+    void operations_with_an_id_prints_that_record_and_its_details() {
+        assertEquals(Exit.OK, burstctl("operations", "4"));
+
+        assertEquals("/admin/operations/4", burst.calls.getFirst().path());
+        String text = out.toString();
+        assertTrue(text.startsWith("operation #4 restart_workers: failed\n  trigger  SIGUSR2\n"), text);
+        assertTrue(text.contains("  duration 1m 05s\n  outcome  1 of 2 worker(s) replaced\n  details\n"
+                + "    worker default#1 pid 4121  replaced by pid 4131\n"
+                + "    worker default#2 pid 4122  replacement failed at boot\n"), text);
+    }
+
+    @Test
+    void an_operation_the_server_does_not_keep_exits_1_with_its_message() {
+        assertEquals(Exit.FAILED, burstctl("operations", "7"));
+
+        assertEquals("burstctl: no operation 7\n", err.toString());
+    }
+
+    @Test
+    void json_operations_prints_the_servers_json() throws Exception {
+        assertEquals(Exit.OK, burstctl("--json", "operations"));
+
+        JsonNode printed = new ObjectMapper().readTree(out.toString());
+        assertEquals(AdminStub.OPERATIONS, List.copyOf(printed.path("operations").valueStream().toList()));
+    }
+
+    @Test
+    void restart_workers_wait_follows_the_operation_until_it_is_done() {
+        assertEquals(Exit.OK, burstctl("restart_workers", "--wait"));
+
+        assertEquals("""
+                restart_workers accepted as operation #12; waiting for it to end
+                restart_workers #12 done in 1.3 s: 2 of 2 worker(s) replaced
+                  worker default#1 pid 4121  2 of 2 worker(s) replaced
+                """, out.toString());
+        assertEquals(List.of("POST /admin/restart", "GET /admin/operations/12", "GET /admin/operations/12"),
+                burst.calls.stream().map(c -> c.method() + " " + c.path()).toList());
+    }
+
+    @Test
+    void change_group_wait_exits_1_with_the_outcome_on_stderr_when_the_operation_failed() {
+        burst.operation(13, AdminStub.record(13, "change_group", "admin API", "running", null),
+                AdminStub.record(13, "change_group", "admin API", "failed", "1 of 2 new worker(s) failed at boot"));
+
+        assertEquals(Exit.FAILED, burstctl("change_group", "default", "4", "--wait"));
+
+        assertEquals("change_group default 4 accepted as operation #13; waiting for it to end\n", out.toString());
+        assertEquals("burstctl: change_group #13 failed after 1.3 s: 1 of 2 new worker(s) failed at boot\n"
+                + "  worker default#1 pid 4121  1 of 2 new worker(s) failed at boot\n", err.toString());
+        assertEquals("{\"workers\":4}", burst.calls.getFirst().body());
+    }
+
+    @Test
+    void an_operation_refused_at_once_exits_1_with_the_reason() {
+        burst.operation(12, AdminStub.record(12, "restart_workers", "admin API", "refused", "a reload is running"));
+
+        assertEquals(Exit.FAILED, burstctl("restart_workers", "--wait"));
+
+        assertErr("burstctl: restart_workers #12 refused: a reload is running\n");
+    }
+
+    @Test
+    void json_wait_prints_the_final_record() throws Exception {
+        assertEquals(Exit.OK, burstctl("--json", "restart_workers", "--wait"));
+
+        JsonNode printed = new ObjectMapper().readTree(out.toString());
+        assertEquals(12, printed.path("id").asInt());
+        assertEquals("done", printed.path("state").asText());
+    }
+
+    @Test
+    void wait_gives_up_after_its_bound_saying_how_to_follow_the_operation() throws Exception {
+        burst.operation(12, AdminStub.record(12, "restart_workers", "admin API", "running", null));
+        AdminClient client = new AdminClient(() -> new Endpoint(URI.create(burst.url()), Optional.of(AdminStub.TOKEN)));
+        Session session = new Session(client, false, new PrintWriter(out, true), new PrintWriter(err, true),
+                Duration.ofMillis(500));
+
+        assertEquals(Exit.FAILED, session.run(List.of("restart_workers", "--wait")));
+
+        assertEquals("burstctl: operation #12 is still running after 0.5 s; follow it with: burstctl operations 12\n",
+                err.toString());
+        assertEquals("GET /admin/operations/12", burst.calls.getLast().method() + " " + burst.calls.getLast().path());
+    }
+
+    @Test
+    void an_interrupt_stops_the_wait_but_not_the_operation_and_says_how_to_follow_it() throws Exception {
+        burst.operation(12, AdminStub.record(12, "restart_workers", "admin API", "running", null));
+        AdminClient client = new AdminClient(() -> new Endpoint(URI.create(burst.url()), Optional.of(AdminStub.TOKEN)));
+        Session session = new Session(client, false, new PrintWriter(out, true), new PrintWriter(err, true));
+        AtomicReference<Exit> exit = new AtomicReference<>();
+        Thread console = Thread.ofPlatform().name("console").start(
+                () -> exit.set(session.run(List.of("restart_workers", "--wait"))));
+        for (int i = 0; i < 500 && burst.calls.stream().noneMatch(c -> c.path().equals("/admin/operations/12")); i++) {
+            Thread.sleep(20);
+        }
+
+        console.interrupt(); // as the console's Ctrl-C does
+        console.join(Duration.ofSeconds(30));
+
+        assertEquals(Exit.FAILED, exit.get());
+        assertEquals("burstctl: stopped waiting; operation #12 goes on (follow it with: burstctl operations 12)\n",
+                err.toString());
+    }
+
+    @Test
+    void a_server_that_names_no_operation_is_still_obeyed_but_cannot_be_waited_for() {
+        burst.answer("POST /admin/restart", call -> new AdminStub.Answer(202, "{\"accepted\":\"restart_workers\"}"));
+
+        assertEquals(Exit.OK, burstctl("restart_workers"));
+        assertEquals(Exit.FAILED, burstctl("restart_workers", "--wait"));
+
+        assertEquals("restart_workers accepted\n", out.toString());
+        assertErr("restart_workers accepted, but burst did not say as which operation, so there is nothing to"
+                + " wait for");
     }
 
     @Test
@@ -181,13 +365,19 @@ class BurstctlTest {
     void usage_errors_exit_2_and_send_nothing() {
         for (List<String> line : List.of(List.of("--verbose", "stat"), List.of("bogus"), List.of("stat", "--loop", "0"),
                 List.of("change_group", "default"), List.of("change_group", "default", "x"),
-                List.of("change_group", "default", "-1"), List.of("clear"), List.of("version", "extra"))) {
+                List.of("change_group", "default", "-1"), List.of("clear"), List.of("version", "extra"),
+                List.of("restart_workers", "--now"), List.of("operations", "--limit"),
+                List.of("operations", "--limit", "0"), List.of("operations", "x"), List.of("operations", "3", "4"),
+                List.of("operations", "--limit", "2", "3"), List.of("operations", "--all"))) {
             assertEquals(Exit.USAGE, burstctl(line.toArray(String[]::new)), line::toString);
         }
 
         assertEquals(List.of(), burst.calls);
         assertErr("burstctl: unknown command 'bogus'");
         assertErr("usage: change_group GROUP N");
+        assertErr("burstctl: operations takes --limit N or an operation id, not both\n"
+                + "usage: operations [--limit N | ID]");
+        assertErr("burstctl: an operation id is a whole number like 12, not 'x'");
     }
 
     @Test
@@ -195,7 +385,19 @@ class BurstctlTest {
         assertEquals(Exit.OK, run(List.of("--run-dir", dir.resolve("none").toString(), "help")));
         assertEquals(Exit.OK, run(List.of("--help")));
 
-        assertTrue(out.toString().contains("change_group GROUP N"), out::toString);
+        assertTrue(out.toString().contains("change_group GROUP N [--wait]"), out::toString);
+        assertTrue(out.toString().contains("restart_workers [--wait]"), out::toString);
+        assertTrue(out.toString().contains("operations [--limit N | ID]"), out::toString);
+    }
+
+    @Test
+    void help_says_that_a_reload_swaps_the_new_generation_into_the_running_workers() {
+        assertEquals(Exit.OK, run(List.of("help")));
+
+        String help = out.toString();
+        assertTrue(help.contains("which the workers swap in place\n"
+                + "      (a canary per group first, then one at a time)"), help);
+        assertFalse(help.contains("new workers"), help);
     }
 
     @Test

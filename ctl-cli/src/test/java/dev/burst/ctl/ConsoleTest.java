@@ -40,8 +40,24 @@ class ConsoleTest {
     }
 
     @Test
-    void the_console_completes_commands_and_groups_stops_a_loop_on_ctrl_c_and_keeps_a_history() throws Exception {
-        assertTrue(ScriptPty.available(), "util-linux 'script' gives the console a pseudo-terminal (.ci/run installs it)");
+    void completion_offers_commands_first_then_each_commands_options_and_group_names() {
+        List<String> groups = List.of("default", "game");
+
+        assertTrue(Console.choices(List.of(""), 0, groups)
+                .containsAll(List.of("operations", "restart_workers", "exit")));
+        assertEquals(List.of("--limit"), Console.choices(List.of("operations", ""), 1, groups));
+        assertEquals(List.of("--wait"), Console.choices(List.of("restart_workers", ""), 1, groups));
+        assertEquals(groups, Console.choices(List.of("change_group", ""), 1, groups));
+        assertEquals(List.of(), Console.choices(List.of("change_group", "game", ""), 2, groups));
+        assertEquals(List.of("--wait"), Console.choices(List.of("change_group", "game", "3", ""), 3, groups));
+        assertEquals(List.of(), Console.choices(List.of("stop", ""), 1, groups));
+        assertEquals(List.of(), Console.choices(List.of("bogus", ""), 1, groups));
+    }
+
+    @Test
+    void the_console_completes_commands_options_and_groups_follows_an_operation_stops_a_loop_and_keeps_a_history()
+            throws Exception {
+        assertTrue(ScriptPty.available(), ScriptPty.MISSING);
         Path home = Files.createDirectories(dir.resolve("home"));
         try (AdminStub burst = new AdminStub();
                 ScriptPty console = ScriptPty.start(List.of(ProcessHandle.current().info().command().orElseThrow(),
@@ -56,13 +72,22 @@ class ConsoleTest {
             console.await(Console.PROMPT, STEP);
 
             console.type("change_group g\t 3\n");
-            console.await("group game: going to 3 worker(s)", STEP);
+            console.await("change_group game 3 accepted as operation #13", STEP);
             console.await(Console.PROMPT, STEP);
 
             console.type("stat --loop 0.05\n");
             console.await("--- ", STEP);
             console.await("--- ", STEP);
             console.type("\u0003");
+            console.await(Console.PROMPT, STEP);
+
+            console.type("opera\t\n");
+            console.await("operations ", STEP);
+            console.await("max-requests  running", STEP);
+            console.await(Console.PROMPT, STEP);
+
+            console.type("restart_workers --wa\t\n");
+            console.await("restart_workers #12 done in 1.3 s", STEP);
             console.await(Console.PROMPT, STEP);
 
             console.type("version\n");

@@ -23,6 +23,11 @@ import java.util.stream.Collectors;
  */
 public final class ScriptPty implements AutoCloseable {
 
+    /** Why a test that needs {@code script} fails on a machine without it, and how to get it. */
+    public static final String MISSING = "util-linux 'script' is not on the PATH: the console tests run burstctl on"
+            + " the pseudo-terminal it makes. It comes with Debian's package bsdutils (essential, so normally"
+            + " present; minimal images may lack it): apt-get install bsdutils. .ci/run installs it when missing.";
+
     private final Process process;
     private final StringBuffer transcript = new StringBuffer();
     private final OutputStream keys;
@@ -43,9 +48,15 @@ public final class ScriptPty implements AutoCloseable {
         });
     }
 
-    /** @return whether util-linux script is on the PATH */
+    /** @return whether util-linux script is on the PATH; if not, fail with {@link #MISSING} */
     public static boolean available() {
-        return List.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")).stream()
+        return availableOn(System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    }
+
+    /** @return whether an executable named script is in one of the folders of a PATH-like list */
+    static boolean availableOn(String path) {
+        return List.of(path.split(":")).stream()
+                .filter(dir -> !dir.isEmpty())
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, "script")));
     }
 

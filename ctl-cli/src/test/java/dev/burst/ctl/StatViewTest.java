@@ -74,6 +74,18 @@ class StatViewTest {
     }
 
     @Test
+    void workers_follow_the_order_of_the_groups_then_their_slots() throws Exception {
+        String text = StatView.values().render(json("""
+                {"groups":{"game":{},"default":{}},"workers_detail":[
+                 {"id":"default#1","group":"default","slot":1},{"id":"game#2","group":"game","slot":2},
+                 {"id":"game#1","group":"game","slot":1},{"id":"default#2","group":"default","slot":2}]}"""));
+
+        List<String> ids = lines(text).stream().filter(l -> l.matches("  \\w+#\\d+ .*"))
+                .map(l -> l.strip().split(" ")[0]).toList();
+        assertEquals(List.of("game#1", "game#2", "default#1", "default#2"), ids, text);
+    }
+
+    @Test
     void the_plugin_generation_and_the_last_reload_end_the_text() throws Exception {
         List<String> l = lines(StatView.values().render(json(AdminStub.stat(0))));
 

@@ -34,6 +34,18 @@ class TableTest {
     }
 
     @Test
+    void a_text_column_stays_left_aligned_when_its_cells_start_with_digits() {
+        String text = Table.withHeader("id", "outcome").text(1).row("3", "2 of 2 worker(s) replaced")
+                .row("12", "1 of 2").render();
+
+        assertEquals("""
+                id  outcome
+                 3  2 of 2 worker(s) replaced
+                12  1 of 2
+                """, text);
+    }
+
+    @Test
     void signed_changes_units_and_dashes_count_as_numbers() {
         String text = Table.withHeader("x").row("+12").row("-").row("12.5 s").row("-3").render();
 
