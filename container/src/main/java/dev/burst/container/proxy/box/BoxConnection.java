@@ -151,7 +151,8 @@ final class BoxConnection {
         inputDone = true;
         setInterest(key.interestOps() & ~SelectionKey.OP_READ);
         if (frames.inFrame()) {
-            LOG.log(System.Logger.Level.DEBUG, "box " + peer + " closed inside a frame (" + frames.progress() + ")");
+            server.peerLog().warn("eof in frame", address, "box: closing connection from " + peer
+                    + ": connection closed inside " + frames.progress());
         }
         closeIfAnswered();
     }
@@ -187,8 +188,8 @@ final class BoxConnection {
     /** Closes it for a frame that took too long. */
     void frameTimedOut() {
         server.stats().frameTimeouts.increment();
-        server.peerLog().warn("frame timeout", address, "box: closing connection from " + peer + ": "
-                + frames.progress() + " after burst.box.frame-timeout " + server.limits().boxFrameTimeout());
+        server.peerLog().warn("frame timeout", address, "box: closing connection from " + peer + ": burst.box.frame-timeout "
+                + server.limits().boxFrameTimeout() + " passed inside " + frames.progress());
         close("frame timeout", System.Logger.Level.DEBUG);
     }
 

@@ -158,8 +158,8 @@ final class FrameAssembler {
     /** @return a description of the unfinished frame, for a log line */
     String progress() {
         if (pending != null) {
-            return "frame body at " + bodyFill + " of " + pending.bodyLength() + " bytes";
+            return "a frame body (" + bodyFill + " of " + pending.bodyLength() + " bytes)";
         }
-        return "frame header at " + headerFill + " of " + BoxHeader.SIZE + " bytes";
+        return "a frame header (" + headerFill + " of " + BoxHeader.SIZE + " bytes)";
     }
 }
