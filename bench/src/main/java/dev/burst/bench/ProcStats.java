@@ -1,10 +1,12 @@
 package dev.burst.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What Linux's /proc tells about a process: resident memory, CPU time used, command line; and the
@@ -76,6 +78,30 @@ final class ProcStats {
             return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** @return how many files (sockets included) the process has open, if it is alive */
+    static Optional<Long> openFiles(long pid) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return Optional.of(fds.count());
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return the process's soft limit of open files (RLIMIT_NOFILE, "Max open files" of /proc/PID/limits) */
+    static Optional<Long> openFilesLimit(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return Optional.of(soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft));
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
