@@ -118,7 +118,7 @@ final class Report {
                     startup.replacements().stream().map(BurstLog.WorkerStart::millis).toList(), startup.restartWallMs()));
         }
         for (Startup.Reload r : startup.reloads()) {
-            sb.append(String.format("         idle reload: %d ms reported by burst, %d ms from SIGHUP to its log line%s%n",
+            sb.append(String.format("         idle reload: %d ms reported by burst, %d ms from SIGHUP to its outcome%s%n",
                     r.reportedMs(), r.wallMs(), r.ok() ? "" : " (FAILED: " + r.line() + ")"));
         }
         idleTable(sb);

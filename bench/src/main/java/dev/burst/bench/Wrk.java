@@ -17,7 +17,7 @@ import java.util.Optional;
  * request POSTs the body, and wrk's {@code done(summary, latency, requests)} hook writes wrk's own
  * figures as JSON to a file, exact (microseconds), which this class reads with Jackson. wrk gives
  * whole-run figures only. wrk's own CPU time is read from the shell that waited for it (cutime + cstime
- * of /proc/$$/stat).
+ * of /proc/$$/stat). Runs on the caller's thread, which waits for wrk.
  */
 final class Wrk {
 
