@@ -435,22 +435,21 @@ public final class Bench {
 
     // ---- idle connections ------------------------------------------------------------------------------
 
-    /** Runs the idle-connection scenarios that are asked for (Box only). */
+    /**
+     * Runs the idle-connection scenarios that are asked for (Box only): beside a load first (its 10,000
+     * connections fit today's proxy heap), then the heap per connection, then the most held. A scenario
+     * after which burst's log reports an OutOfMemoryError ends the series: the proxy is broken, and what
+     * would follow would measure that.
+     */
     private IdleScenarios.Results idle(List<Scenario> scenarios) throws Exception {
         Optional<IdleScenarios.HeapPerConnection> heap = Optional.empty();
         Optional<IdleScenarios.BesideLoad> beside = Optional.empty();
         Optional<IdleScenarios.MaxHeld> max = Optional.empty();
         if (!options.box()) {
-            return new IdleScenarios.Results(heap, beside, max);
+            return new IdleScenarios.Results(heap, beside, max, Optional.empty());
         }
         Path java = Path.of(ProcessHandle.of(burst.masterPid()).flatMap(h -> h.info().command()).orElseThrow());
         IdleScenarios idle = new IdleScenarios(burst, new Jcmd(java), options.idleSources(), ECHO, body);
-        if (options.idle() > 0) {
-            IdleScenarios.HeapPerConnection h = idle.heapPerConnection(options.idle());
-            heap = Optional.of(h);
-            say("idle: %d connection(s) held by the proxy (%s); its live heap %.1f -> %.1f MB: %.0f bytes per connection",
-                    h.held(), h.opened().stop(), h.heapBeforeBytes() / 1048576.0, h.heapWithBytes() / 1048576.0, h.bytesPerConnection());
-        }
         Optional<Scenario> box = scenarios.stream().filter(s -> s.protocol().equals("box") && s.inFlight() == 1)
                 .max(Comparator.comparingInt(Scenario::connections));
         if (options.idleBesideLoad() > 0 && box.isPresent()) {
@@ -459,6 +458,18 @@ public final class Bench {
             say("idle: %s %.0f req/s without, %.0f req/s beside %d idle connection(s) (%.2fx); p99 %.3f -> %.3f ms",
                     b.scenario(), b.without().stats().throughput(), b.with().stats().throughput(), b.held(), b.ratio(),
                     b.without().stats().p99Ms(), b.with().stats().p99Ms());
+            if (b.outOfMemoryErrors() > 0) {
+                return skipRest(heap, beside, max, "beside_load");
+            }
+        }
+        if (options.idle() > 0) {
+            IdleScenarios.HeapPerConnection h = idle.heapPerConnection(options.idle());
+            heap = Optional.of(h);
+            say("idle: %d connection(s) held by the proxy (%s); its live heap %.1f -> %.1f MB: %.0f bytes per connection",
+                    h.held(), h.opened().stop(), h.heapBeforeBytes() / 1048576.0, h.heapWithBytes() / 1048576.0, h.bytesPerConnection());
+            if (h.outOfMemoryErrors() > 0) {
+                return skipRest(heap, beside, max, "heap_per_connection");
+            }
         }
         if (options.idleMax() > 0) {
             IdleScenarios.MaxHeld x = idle.maxHeld(options.idleMax());
@@ -468,7 +479,16 @@ public final class Bench {
                     x.opened().stop(), x.opened().detail().map(d -> " (" + d + ")").orElse(""),
                     x.boxProbe().ok() ? "ok" : x.boxProbe().error(), x.httpProbe().ok() ? "ok" : x.httpProbe().error());
         }
-        return new IdleScenarios.Results(heap, beside, max);
+        return new IdleScenarios.Results(heap, beside, max, Optional.empty());
+    }
+
+    private static IdleScenarios.Results skipRest(Optional<IdleScenarios.HeapPerConnection> heap,
+                                                  Optional<IdleScenarios.BesideLoad> beside, Optional<IdleScenarios.MaxHeld> max,
+                                                  String after) {
+        String why = "the proxy ran out of heap (OutOfMemoryError in burst's log) in " + after
+                + "; the idle scenarios after it did not run";
+        say("idle: %s", why);
+        return new IdleScenarios.Results(heap, beside, max, Optional.of(why));
     }
 
     // ---- bookkeeping -----------------------------------------------------------------------------------

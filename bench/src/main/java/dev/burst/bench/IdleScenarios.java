@@ -21,9 +21,9 @@ import java.util.concurrent.ExecutionException;
  * What idle Box connections cost burst's proxy (issue 10), with the connections held by
  * {@link IdleConnections} (one thread, non-blocking sockets):
  * <ul>
+ * <li>{@link #besideLoad}: a Box load's throughput without, then with, N idle connections beside it;</li>
  * <li>{@link #heapPerConnection}: the proxy's live heap (jcmd GC.run, then GC.heap_info) before and with
  *     N idle connections, per connection;</li>
- * <li>{@link #besideLoad}: a Box load's throughput without, then with, N idle connections beside it;</li>
  * <li>{@link #maxHeld}: connections opened until the proxy refuses one (or a target), and whether the
  *     proxy still answers a Box request on a held connection and an HTTP request meanwhile.</li>
  * </ul>
@@ -98,7 +98,7 @@ final class IdleScenarios {
     }
 
     /** The same Box load without and with idle connections beside it. */
-    record BesideLoad(String scenario, int asked, long held, Scenario.Side without, Scenario.Side with) {
+    record BesideLoad(String scenario, int asked, long held, Scenario.Side without, Scenario.Side with, long outOfMemoryErrors) {
         double ratio() {
             double w = without.stats().throughput();
             return w == 0 ? 0 : with.stats().throughput() / w;
@@ -112,6 +112,7 @@ final class IdleScenarios {
             m.put("without_idle", without.json());
             m.put("with_idle", with.json());
             m.put("throughput_with_over_without", ratio());
+            m.put("out_of_memory_errors", outOfMemoryErrors);
             return m;
         }
     }
@@ -155,8 +156,9 @@ final class IdleScenarios {
         }
     }
 
-    /** The scenarios that ran. */
-    record Results(Optional<HeapPerConnection> heap, Optional<BesideLoad> beside, Optional<MaxHeld> max) {
+    /** The scenarios that ran, and why the others did not, if one broke the proxy. */
+    record Results(Optional<HeapPerConnection> heap, Optional<BesideLoad> beside, Optional<MaxHeld> max,
+                   Optional<String> skipped) {
         boolean isEmpty() {
             return heap.isEmpty() && beside.isEmpty() && max.isEmpty();
         }
@@ -166,6 +168,7 @@ final class IdleScenarios {
             heap.ifPresent(h -> m.put("heap_per_connection", h.json()));
             beside.ifPresent(b -> m.put("beside_load", b.json()));
             max.ifPresent(x -> m.put("max_held", x.json()));
+            skipped.ifPresent(why -> m.put("skipped", why));
             return m;
         }
     }
@@ -207,13 +210,14 @@ final class IdleScenarios {
     BesideLoad besideLoad(String scenario, int n, Callable<Scenario.Side> load) throws Exception {
         long proxy = burst.proxy().pid();
         Limits limits = limits(n, proxy);
+        int mark = burst.log().count();
         Scenario.Side without = load.call();
         long filesBefore = awaitSteady(proxy);
         try (IdleConnections idle = open(limits.usable())) {
             IdleConnections.Opened opened = opened(idle);
             long held = awaitHeld(proxy, filesBefore, opened.open());
             Scenario.Side with = load.call();
-            return new BesideLoad(scenario, n, held, without, with);
+            return new BesideLoad(scenario, n, held, without, with, outOfMemoryErrors(mark));
         } finally {
             awaitReleased(proxy, filesBefore);
         }

@@ -160,6 +160,7 @@ final class Report {
                 x.held(), x.limits().target(), x.limits().capped() ? " (capped to " + x.limits().usable() + ": open-files limit "
                         + x.limits().clientLimit() + ")" : "", x.opened().stop(), x.opened().detail().map(d -> " (" + d + ")").orElse(""),
                 x.outOfMemoryErrors() == 0 ? "" : ", OutOfMemoryError in the proxy's log", probe(x.boxProbe()), probe(x.httpProbe()))));
+        idle.skipped().ifPresent(why -> sb.append("  ").append(why).append('\n'));
     }
 
     private static String probe(IdleScenarios.Probe p) {
