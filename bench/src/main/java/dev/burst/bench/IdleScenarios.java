@@ -13,9 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.function.LongPredicate;
 
 /**
  * What idle Box connections cost burst's proxy (issue 10), with the connections held by
@@ -27,8 +29,9 @@ import java.util.concurrent.ExecutionException;
  * <li>{@link #maxHeld}: connections opened until the proxy refuses one (or a target), and whether the
  *     proxy still answers a Box request on a held connection and an HTTP request meanwhile.</li>
  * </ul>
- * A connection counts as held by the proxy once the proxy has a socket for it: the growth of its open
- * files (/proc/PID/fd), since the kernel completes connections the proxy has not accepted yet.
+ * A connection counts as held by the proxy once the proxy has accepted it: a socket in its file table
+ * with the Box port and one of the source addresses ({@link ProcStats#acceptedFrom}); the kernel also
+ * completes connections the proxy has not accepted, up to the listener's backlog.
  *
  * <p>Threads: the caller's (the benchmark's main thread), besides the connections' own.
  */
@@ -188,17 +191,17 @@ final class IdleScenarios {
         Limits limits = limits(n, proxy);
         int mark = burst.log().count();
         long heapBefore = jcmd.liveHeapBytes(proxy);
-        long filesBefore = ProcStats.openFiles(proxy).orElse(0L);   // after jcmd: its attach socket stays open
         long rssBefore = ProcStats.rssKb(proxy).orElse(-1L);
-        try (IdleConnections idle = open(limits.usable())) {
+        List<InetAddress> from = sourcesFor(limits.usable());
+        try (IdleConnections idle = open(from, limits.usable())) {
             IdleConnections.Opened opened = opened(idle);
-            long held = awaitHeld(proxy, filesBefore, opened.open());
+            long held = awaitHeld(proxy, from, opened.open());
             Thread.sleep(500);
             long heapWith = jcmd.liveHeapBytes(proxy);
             long rssWith = ProcStats.rssKb(proxy).orElse(-1L);
             return new HeapPerConnection(limits, opened, held, heapBefore, heapWith, rssBefore, rssWith, outOfMemoryErrors(mark));
         } finally {
-            awaitReleased(proxy, filesBefore);
+            awaitReleased(proxy, from);
         }
     }
 
@@ -212,14 +215,14 @@ final class IdleScenarios {
         Limits limits = limits(n, proxy);
         int mark = burst.log().count();
         Scenario.Side without = load.call();
-        long filesBefore = awaitSteady(proxy);
-        try (IdleConnections idle = open(limits.usable())) {
+        List<InetAddress> from = sourcesFor(limits.usable());
+        try (IdleConnections idle = open(from, limits.usable())) {
             IdleConnections.Opened opened = opened(idle);
-            long held = awaitHeld(proxy, filesBefore, opened.open());
+            long held = awaitHeld(proxy, from, opened.open());
             Scenario.Side with = load.call();
             return new BesideLoad(scenario, n, held, without, with, outOfMemoryErrors(mark));
         } finally {
-            awaitReleased(proxy, filesBefore);
+            awaitReleased(proxy, from);
         }
     }
 
@@ -228,10 +231,10 @@ final class IdleScenarios {
         long proxy = burst.proxy().pid();
         Limits limits = limits(target, proxy);
         int mark = burst.log().count();
-        long filesBefore = ProcStats.openFiles(proxy).orElse(0L);
-        try (IdleConnections idle = open(limits.usable())) {
+        List<InetAddress> from = sourcesFor(limits.usable());
+        try (IdleConnections idle = open(from, limits.usable())) {
             IdleConnections.Opened opened = opened(idle);
-            long held = awaitHeld(proxy, filesBefore, opened.open());
+            long held = awaitHeld(proxy, from, opened.open());
             Probe box;
             try {
                 box = idle.probe(cmd, body).map(d -> new Probe(true, d.toNanos() / 1e6, ""))
@@ -243,7 +246,7 @@ final class IdleScenarios {
             boolean alive = ProcessHandle.of(proxy).map(ProcessHandle::isAlive).orElse(false);
             return new MaxHeld(limits, opened, held, box, http, alive, ProcStats.rssKb(proxy).orElse(-1L), outOfMemoryErrors(mark));
         } finally {
-            awaitReleased(proxy, filesBefore);
+            awaitReleased(proxy, from);
         }
     }
 
@@ -254,8 +257,11 @@ final class IdleScenarios {
         return new Limits(target, usable, client, ProcStats.openFilesLimit(proxy).orElse(-1L));
     }
 
-    private IdleConnections open(int n) throws IOException {
-        List<InetAddress> from = sources.isEmpty() ? IdleConnections.loopbackSources(n) : sources;
+    private List<InetAddress> sourcesFor(int n) {
+        return sources.isEmpty() ? IdleConnections.loopbackSources(n) : sources;
+    }
+
+    private IdleConnections open(List<InetAddress> from, int n) throws IOException {
         return IdleConnections.open(new InetSocketAddress("127.0.0.1", burst.boxPort()), from, n);
     }
 
@@ -268,63 +274,38 @@ final class IdleScenarios {
     }
 
     /**
-     * Waits until the proxy has a socket for every connection the client opened (its open files grew by
-     * that much), or until its count stops growing for 2 s, or 30 s.
+     * Waits until the proxy has accepted every connection the client opened, or until that count stops
+     * growing for 2 s, or 30 s.
      *
-     * @return the growth of the proxy's open files: the connections it holds
+     * @return the connections from those sources the proxy holds
      */
-    private static long awaitHeld(long proxy, long filesBefore, int open) throws InterruptedException {
+    private long awaitHeld(long proxy, List<InetAddress> from, int open) throws InterruptedException {
+        return awaitAccepted(proxy, from, n -> n >= open);
+    }
+
+    /** After closing: waits until the proxy has let the connections go, so the next scenario starts clean. */
+    private void awaitReleased(long proxy, List<InetAddress> from) throws InterruptedException {
+        awaitAccepted(proxy, from, n -> n == 0);
+    }
+
+    /** @return the proxy's connections from those sources once {@code done}, unchanged for 2 s, or after 30 s */
+    private long awaitAccepted(long proxy, List<InetAddress> from, LongPredicate done) throws InterruptedException {
+        Set<InetAddress> peers = Set.copyOf(from);
+        int port = burst.boxPort();
         long deadline = System.nanoTime() + SETTLE.toNanos();
         long last = -1;
         long lastChange = System.nanoTime();
         while (true) {
-            long held = ProcStats.openFiles(proxy).orElse(filesBefore) - filesBefore;
-            if (held >= open || System.nanoTime() > deadline || System.nanoTime() - lastChange > 2_000_000_000L) {
-                return Math.max(0, Math.min(held, open));
+            long n = ProcStats.acceptedFrom(proxy, port, peers);
+            if (done.test(n) || System.nanoTime() > deadline || (n == last && System.nanoTime() - lastChange > 2_000_000_000L)) {
+                return n;
             }
-            if (held != last) {
-                last = held;
+            if (n != last) {
+                last = n;
                 lastChange = System.nanoTime();
             }
-            Thread.sleep(100);
+            Thread.sleep(250);
         }
-    }
-
-    /**
-     * After closing: waits until the proxy has let the connections go (its open files are back where they
-     * were, or have not changed for 2 s; 30 s at most), so the next scenario starts clean.
-     */
-    private static void awaitReleased(long proxy, long filesBefore) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        long last = -1;
-        long lastChange = System.nanoTime();
-        while (System.nanoTime() < deadline && System.nanoTime() - lastChange < 2_000_000_000L) {
-            long files = ProcStats.openFiles(proxy).orElse(0L);
-            if (files <= filesBefore) {
-                return;
-            }
-            if (files != last) {
-                last = files;
-                lastChange = System.nanoTime();
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    /** @return the proxy's open files once they have not changed for 1 s (a load's connections closed), 30 s at most */
-    private static long awaitSteady(long proxy) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        long last = ProcStats.openFiles(proxy).orElse(0L);
-        long lastChange = System.nanoTime();
-        while (System.nanoTime() < deadline && System.nanoTime() - lastChange < 1_000_000_000L) {
-            Thread.sleep(100);
-            long files = ProcStats.openFiles(proxy).orElse(0L);
-            if (files != last) {
-                last = files;
-                lastChange = System.nanoTime();
-            }
-        }
-        return last;
     }
 
     /** @return the OutOfMemoryErrors burst's log reports since that line: why a proxy stops serving */
