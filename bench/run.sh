@@ -6,7 +6,8 @@
 #   bench/run.sh --help            every option
 #
 # Builds the project if a source is newer than the benchmark's jar (BENCH_SKIP_BUILD=1 skips that),
-# installs wrk from Debian if it is missing (as root, or through sudo -n), starts burst from the unpacked
+# installs wrk from Debian if it is missing (as root, or through sudo -n), raises the open-files limit
+# (ulimit -n 300000 where allowed) for the idle-connection scenarios, starts burst from the unpacked
 # distribution and the plain Helidon baseline, drives both, prints a table and writes
 # bench/results/<timestamp>.json, latest.json and <timestamp>.svg. Everything it starts listens on
 # 127.0.0.1 only and is stopped by PID at the end, on failure and on Ctrl-C.
@@ -23,7 +24,7 @@ JAR=$ROOT/bench/target/burst-bench-$version.jar
 
 for arg in "$@"; do
     if [[ $arg == --help || $arg == -h ]]; then
-        sed -n '3,14p' "$SELF" | sed 's/^# \{0,1\}//'
+        sed -n '3,15p' "$SELF" | sed 's/^# \{0,1\}//'
         if [[ -f $JAR && -x $DIST/bin/burst ]]; then
             "$("$DIST/bin/burst" java)" -cp "$JAR" dev.burst.bench.Bench --help 2>&1 || true
         fi
@@ -63,6 +64,18 @@ if ((wants_http)) && ! command -v wrk >/dev/null; then
         extra=(--protocols box)
     fi
 fi
+
+# ---- open files: the idle-connection scenarios hold tens of thousands of sockets in burst's proxy and in
+# the benchmark's JVM, both started from here and inheriting this limit. Raising the hard limit needs root
+# (CAP_SYS_RESOURCE) and stays below fs.nr_open; otherwise the soft limit goes up to the hard one. The
+# benchmark caps its connection counts to what the limit allows and reports the limit in its JSON.
+want=300000
+nr_open=$(cat /proc/sys/fs/nr_open 2>/dev/null || echo "$want")
+((want > nr_open)) && want=$nr_open
+if ! ulimit -n "$want" 2>/dev/null; then
+    ulimit -n "$(ulimit -H -n)" 2>/dev/null || true
+fi
+echo "bench: open-files limit $(ulimit -n) (wanted $want; hard limit $(ulimit -H -n), fs.nr_open $nr_open)"
 
 # ---- run, and stop whatever it started, whatever happens ---------------------------------------------------
 JAVA=$("$DIST/bin/burst" java)

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The benchmark: starts burst from the distribution (2 workers, the hello plugin) and the {@link Baseline}
@@ -34,7 +36,9 @@ import java.util.stream.Stream;
  * <li>optionally ({@code --profile}) extra runs with JFR in the proxy and the workers;</li>
  * <li>startup with an idle server: an idle restart_workers (replacement spawn-to-ready, fresh worker
  *     RSS) and idle reloads;</li>
- * <li>reload and restart under a Box load, signals at fixed intervals;</li>
+ * <li>reload and restart under a Box load, signals at fixed intervals (outcomes through {@link Operations});</li>
+ * <li>idle Box connections ({@link IdleScenarios}): proxy heap per connection, a Box load beside them,
+ *     and the most the proxy holds (last: it may leave the proxy unable to serve).</li>
  * </ol>
  * then stops everything it started, by PID (also on failure and on SIGTERM/SIGINT, through a shutdown
  * hook), and writes {@code <results>/<timestamp>.json}, {@code latest.json}, {@code <timestamp>.svg}
@@ -55,6 +59,7 @@ public final class Bench {
     private final byte[] body;
     private volatile BurstServer burst;
     private volatile BaselineServer baseline;
+    private Operations operations;
     private Path lua;
     private Path wrk;
     private long stopMs = -1;
@@ -68,10 +73,17 @@ public final class Bench {
 
     public static void main(String[] args) {
         Options o;
+        CommandLine cl = Options.commandLine();
         try {
-            o = Options.parse(args);
-        } catch (IllegalArgumentException e) {
+            cl.parseArgs(args);
+            if (cl.isUsageHelpRequested()) {
+                cl.usage(System.out);
+                return;
+            }
+            o = ((Options.Cli) cl.getCommand()).options();
+        } catch (ParameterException e) {
             System.err.println(e.getMessage());
+            e.getCommandLine().usage(System.err);
             System.exit(2);
             return;
         }
@@ -118,7 +130,7 @@ public final class Bench {
         if (options.http()) {
             wrk = Wrk.find().orElseThrow(() -> new IOException(
                     "wrk is not installed (apt-get install wrk; bench/run.sh does it), or run with --protocols box"));
-            lua = Wrk.script(work, options.body());
+            lua = Wrk.script(work);
         }
         double loadBefore = ProcStats.loadAverage();
         say("burst benchmark %s: %d cores, load average %.2f, dist %s", stamp, Runtime.getRuntime().availableProcessors(),
@@ -130,6 +142,8 @@ public final class Bench {
         say("burst serving (http %d, box %d) in %d ms; baseline pid %d (http %d, box %d)", burst.httpPort(), burst.boxPort(),
                 servingMs, baseline.pid(), baseline.httpPort(), baseline.boxPort());
         List<BurstLog.WorkerStart> initial = BurstLog.workerStarts(burst.log().lines());
+        operations = Operations.of(burst);
+        say("operation outcomes from burst's %s", operations.source());
         checkEcho("burst", burst.httpPort(), burst.boxPort());
         checkEcho("baseline", baseline.httpPort(), baseline.boxPort());
 
@@ -150,11 +164,12 @@ public final class Bench {
             phases.add(underLoad("restart", "USR2", options.restartEvery()));
         }
         Map<String, Object> burstInfo = burstInfo();
+        IdleScenarios.Results idle = idle(scenarios);
         Path log = options.results().resolve(stamp + ".burst.log");
         stopAll();
         Files.copy(work.resolve("burst/burst.log"), log, StandardCopyOption.REPLACE_EXISTING);
 
-        Report report = new Report(results, phases, startup, memory, loadBefore, ProcStats.loadAverage());
+        Report report = new Report(results, phases, startup, memory, idle, loadBefore, ProcStats.loadAverage());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("schema", "burst-bench/1");
         json.put("started", started.toString());
@@ -167,6 +182,9 @@ public final class Bench {
         json.put("operations", phases.stream().map(OperationPhase::json).toList());
         json.put("startup", startup.json());
         json.put("memory", memory);
+        if (!idle.isEmpty()) {
+            json.put("idle", idle.json());
+        }
         if (!profile.isEmpty()) {
             json.put("profile", profile);
         }
@@ -232,8 +250,8 @@ public final class Bench {
                 BoxLoad.run(boxConfig(isBurst ? burst.boxPort() : baseline.boxPort(), c, 1, Duration.ZERO, options.prewarm()));
             }
             if (options.http()) {
-                Wrk.run(wrk, lua, "http://127.0.0.1:" + (isBurst ? burst.httpPort() : baseline.httpPort()) + "/cmd/" + ECHO, c,
-                        options.prewarm());
+                Wrk.run(wrk, lua, options.body(), "http://127.0.0.1:" + (isBurst ? burst.httpPort() : baseline.httpPort()) + "/cmd/"
+                        + ECHO, c, options.prewarm());
             }
         }
     }
@@ -271,10 +289,10 @@ public final class Bench {
         if (s.protocol().equals("http")) {
             String url = "http://127.0.0.1:" + port + "/cmd/" + ECHO;
             if (!options.warmup().isZero()) {
-                Wrk.run(wrk, lua, url, s.connections(), options.warmup());
+                Wrk.run(wrk, lua, options.body(), url, s.connections(), options.warmup());
             }
             CpuWindow cpu = CpuWindow.open(groups);
-            Wrk.Run run = Wrk.run(wrk, lua, url, s.connections(), options.duration());
+            Wrk.Run run = Wrk.run(wrk, lua, options.body(), url, s.connections(), options.duration());
             cpu.close();
             return cpu.side(run.stats(), "client", run.cpuTicks());
         }
@@ -346,12 +364,12 @@ public final class Bench {
         List<BurstLog.WorkerStart> replacements = new ArrayList<>();
         long restartWallMs = 0;
         for (int i = 0; i < options.startupRestarts(); i++) {
-            int mark = log.count();
+            Operations.Mark mark = operations.mark();
             long t0 = System.currentTimeMillis();
             burst.signal("USR2");
-            BurstLog.Outcome restart = awaitOutcome("restart", mark, Duration.ofSeconds(120));
+            Operations.Outcome restart = operations.await("restart", mark, Duration.ofSeconds(120));
             restartWallMs = Math.max(restartWallMs, restart.epochMs() - t0);
-            replacements.addAll(BurstLog.workerStarts(log.since(mark)));
+            replacements.addAll(BurstLog.workerStarts(log.since(mark.logLine())));
             Thread.sleep(i + 1 < options.startupRestarts() ? 500 : 2_000);
         }
         Map<String, Long> fresh = new LinkedHashMap<>();
@@ -362,28 +380,15 @@ public final class Bench {
                 options.startupRestarts(), restartWallMs, replacements.stream().map(BurstLog.WorkerStart::millis).toList(), mb(fresh));
         List<Startup.Reload> reloads = new ArrayList<>();
         for (int i = 0; i < options.startupReloads(); i++) {
-            int mark = log.count();
+            Operations.Mark mark = operations.mark();
             long t0 = System.currentTimeMillis();
             burst.signal("HUP");
-            BurstLog.Outcome r = awaitOutcome("reload", mark, Duration.ofSeconds(120));
+            Operations.Outcome r = operations.await("reload", mark, Duration.ofSeconds(120));
             reloads.add(new Startup.Reload(r.ok(), r.reportedMs(), r.epochMs() - t0, r.text()));
             say("idle reload_workers: %s", r.text());
             Thread.sleep(300);
         }
         return new Startup(servingMs, initial, replacements, restartWallMs, reloads, fresh);
-    }
-
-    private BurstLog.Outcome awaitOutcome(String kind, int mark, Duration within) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<BurstLog.Outcome> o = BurstLog.outcomes(burst.log().since(mark)).stream()
-                    .filter(x -> x.kind().equals(kind)).findFirst();
-            if (o.isPresent()) {
-                return o.get();
-            }
-            Thread.sleep(5);
-        }
-        throw new IOException("no " + kind + " outcome in burst's log within " + within + ":\n" + burst.log().tail(30));
     }
 
     // ---- operations under load -------------------------------------------------------------------------
@@ -392,7 +397,7 @@ public final class Bench {
         double calm = options.calm().toMillis() / 1000.0;
         double during = options.underLoad().toMillis() / 1000.0;
         double total = calm + during + calm;
-        int mark = burst.log().count();
+        Operations.Mark mark = operations.mark();
         BoxLoad.Running load = BoxLoad.start(boxConfig(burst.boxPort(), options.operationLoad(), 1, Duration.ofSeconds(1),
                 Options.seconds(total)));
         long wallAtStart = System.currentTimeMillis() + (load.measureStart() - System.nanoTime()) / 1_000_000;
@@ -404,17 +409,17 @@ public final class Bench {
             signals.add((System.nanoTime() - load.measureStart()) / 1e9);
         }
         LoadStats stats = load.await();
-        LatencyRecorder recorder = load.recorder();
-        // Let the last operation finish (it may end after the load): its outcome line goes on the chart.
+        LoadRecorder recorder = load.recorder();
+        // Let the last operation finish (it may end after the load): its outcome goes on the chart.
         if (!signals.isEmpty()) {
             try {
-                awaitCount(name, mark, signals.size(), Duration.ofSeconds(60));
+                operations.awaitCount(name, mark, signals.size(), Duration.ofSeconds(60));
             } catch (IOException e) {
                 say("note: %s", e.getMessage().lines().findFirst().orElse(""));
             }
         }
-        List<BurstLog.Line> lines = burst.log().since(mark);
-        List<OperationPhase.Outcome> outcomes = BurstLog.outcomes(lines).stream()
+        List<BurstLog.Line> lines = burst.log().since(mark.logLine());
+        List<OperationPhase.Outcome> outcomes = operations.since(mark).stream()
                 .filter(o -> o.kind().equals(name))
                 .map(o -> new OperationPhase.Outcome((o.epochMs() - wallAtStart) / 1000.0, o.ok(), o.reportedMs(), o.text()))
                 .toList();
@@ -428,14 +433,62 @@ public final class Bench {
         return p;
     }
 
-    private void awaitCount(String kind, int mark, int n, Duration within) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (BurstLog.outcomes(burst.log().since(mark)).stream().filter(o -> o.kind().equals(kind)).count() < n) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("fewer than " + n + " " + kind + " outcomes in burst's log within " + within);
-            }
-            Thread.sleep(50);
+    // ---- idle connections ------------------------------------------------------------------------------
+
+    /**
+     * Runs the idle-connection scenarios that are asked for (Box only): beside a load first (its 10,000
+     * connections fit today's proxy heap), then the heap per connection, then the most held. A scenario
+     * after which burst's log reports an OutOfMemoryError ends the series: the proxy is broken, and what
+     * would follow would measure that.
+     */
+    private IdleScenarios.Results idle(List<Scenario> scenarios) throws Exception {
+        Optional<IdleScenarios.HeapPerConnection> heap = Optional.empty();
+        Optional<IdleScenarios.BesideLoad> beside = Optional.empty();
+        Optional<IdleScenarios.MaxHeld> max = Optional.empty();
+        if (!options.box()) {
+            return new IdleScenarios.Results(heap, beside, max, Optional.empty());
         }
+        Path java = Path.of(ProcessHandle.of(burst.masterPid()).flatMap(h -> h.info().command()).orElseThrow());
+        IdleScenarios idle = new IdleScenarios(burst, new Jcmd(java), options.idleSources(), ECHO, body);
+        Optional<Scenario> box = scenarios.stream().filter(s -> s.protocol().equals("box") && s.inFlight() == 1)
+                .max(Comparator.comparingInt(Scenario::connections));
+        if (options.idleBesideLoad() > 0 && box.isPresent()) {
+            IdleScenarios.BesideLoad b = idle.besideLoad(box.get().name(), options.idleBesideLoad(), () -> side(box.get(), "burst"));
+            beside = Optional.of(b);
+            say("idle: %s %.0f req/s without, %.0f req/s beside %d idle connection(s) (%.2fx); p99 %.3f -> %.3f ms",
+                    b.scenario(), b.without().stats().throughput(), b.with().stats().throughput(), b.held(), b.ratio(),
+                    b.without().stats().p99Ms(), b.with().stats().p99Ms());
+            if (b.outOfMemoryErrors() > 0) {
+                return skipRest(heap, beside, max, "beside_load");
+            }
+        }
+        if (options.idle() > 0) {
+            IdleScenarios.HeapPerConnection h = idle.heapPerConnection(options.idle());
+            heap = Optional.of(h);
+            say("idle: %d connection(s) held by the proxy (%s); its live heap %.1f -> %.1f MB: %.0f bytes per connection",
+                    h.held(), h.opened().stop(), h.heapBeforeBytes() / 1048576.0, h.heapWithBytes() / 1048576.0, h.bytesPerConnection());
+            if (h.outOfMemoryErrors() > 0) {
+                return skipRest(heap, beside, max, "heap_per_connection");
+            }
+        }
+        if (options.idleMax() > 0) {
+            IdleScenarios.MaxHeld x = idle.maxHeld(options.idleMax());
+            max = Optional.of(x);
+            say("idle: %d connection(s) held by the proxy of %d asked%s; stopped: %s%s; probe box %s, http %s",
+                    x.held(), x.limits().target(), x.limits().capped() ? " (capped to " + x.limits().usable() + " by open files)" : "",
+                    x.opened().stop(), x.opened().detail().map(d -> " (" + d + ")").orElse(""),
+                    x.boxProbe().ok() ? "ok" : x.boxProbe().error(), x.httpProbe().ok() ? "ok" : x.httpProbe().error());
+        }
+        return new IdleScenarios.Results(heap, beside, max, Optional.empty());
+    }
+
+    private static IdleScenarios.Results skipRest(Optional<IdleScenarios.HeapPerConnection> heap,
+                                                  Optional<IdleScenarios.BesideLoad> beside, Optional<IdleScenarios.MaxHeld> max,
+                                                  String after) {
+        String why = "the proxy ran out of heap (OutOfMemoryError in burst's log) in " + after
+                + "; the idle scenarios after it did not run";
+        say("idle: %s", why);
+        return new IdleScenarios.Results(heap, beside, max, Optional.of(why));
     }
 
     // ---- bookkeeping -----------------------------------------------------------------------------------
@@ -463,6 +516,7 @@ public final class Bench {
         m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         m.put("load_average_before", loadBefore);
         m.put("load_average_after", ProcStats.loadAverage());
+        m.put("open_files_limit", ProcStats.openFilesLimit(ProcessHandle.current().pid()).orElse(-1L));
         return m;
     }
 

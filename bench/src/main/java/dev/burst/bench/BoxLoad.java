@@ -14,10 +14,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * A Box load generator: N connections, each with up to M requests in flight (pipelined, matched by sn),
@@ -46,6 +50,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>A request counts as failed when its reply has ret != 0 or a body other than the echo, when its
  * connection is lost before the answer, or when it is still unanswered 5 s after the window closed.
+ * Every connection records into one {@link LoadRecorder} (HdrHistogram, coordinated-omission corrected),
+ * whose own thread cuts the window into seconds.
  */
 public final class BoxLoad {
 
@@ -85,17 +91,17 @@ public final class BoxLoad {
         private final long end;
         private final double seconds;
         private final List<Thread> writers;
-        private final List<LatencyRecorder> recorders;
+        private final LoadRecorder recorder;
         private final AtomicInteger connectFailures;
-        private LatencyRecorder merged;
+        private LoadStats stats;
 
-        private Running(long measureStart, long end, double seconds, List<Thread> writers,
-                        List<LatencyRecorder> recorders, AtomicInteger connectFailures) {
+        private Running(long measureStart, long end, double seconds, List<Thread> writers, LoadRecorder recorder,
+                        AtomicInteger connectFailures) {
             this.measureStart = measureStart;
             this.end = end;
             this.seconds = seconds;
             this.writers = writers;
-            this.recorders = recorders;
+            this.recorder = recorder;
             this.connectFailures = connectFailures;
         }
 
@@ -110,21 +116,24 @@ public final class BoxLoad {
         }
 
         /** Waits for every connection to finish (the window, then at most 5 s of draining). */
-        public LoadStats await() throws InterruptedException {
-            for (Thread t : writers) {
-                t.join();
+        public synchronized LoadStats await() throws InterruptedException {
+            if (stats == null) {
+                for (Thread t : writers) {
+                    t.join();
+                }
+                recorder.close((int) Math.ceil(seconds - 1e-9));
+                int refused = connectFailures.get();
+                stats = LoadStats.of("boxload", recorder, seconds, refused == 0 ? "" : refused + " connection attempt(s) failed");
             }
-            merged = LatencyRecorder.merge(measureStart, recorders);
-            int refused = connectFailures.get();
-            return LoadStats.of("boxload", merged, seconds, refused == 0 ? "" : refused + " connection attempt(s) failed");
+            return stats;
         }
 
         /** @return everything recorded, per second; after {@link #await()} */
-        LatencyRecorder recorder() {
-            if (merged == null) {
+        LoadRecorder recorder() {
+            if (stats == null) {
                 throw new IllegalStateException("the load is still running");
             }
-            return merged;
+            return recorder;
         }
     }
 
@@ -138,15 +147,12 @@ public final class BoxLoad {
         long end = measureStart + c.duration().toNanos();
         List<Thread> writers = new ArrayList<>();
         List<Connection> connections = new ArrayList<>();
-        List<LatencyRecorder> recorders = new ArrayList<>();
+        LoadRecorder recorder = new LoadRecorder(measureStart);
+        recorder.sampleSeconds(end);
         AtomicInteger connectFailures = new AtomicInteger();
         byte[] frame = frame(c.cmd(), c.body());
         for (int i = 0; i < c.connections(); i++) {
-            LatencyRecorder replies = new LatencyRecorder(measureStart);
-            LatencyRecorder losses = new LatencyRecorder(measureStart);
-            recorders.add(replies);
-            recorders.add(losses);
-            Connection conn = new Connection(c, i, frame, end, replies, losses, connectFailures);
+            Connection conn = new Connection(c, i, frame, end, recorder, connectFailures);
             connections.add(conn);
             writers.add(Thread.ofPlatform().name("boxload-write-" + i).daemon().start(conn::run));
         }
@@ -164,7 +170,7 @@ public final class BoxLoad {
             }
             connections.forEach(Connection::abandon);
         });
-        return new Running(measureStart, end, c.duration().toNanos() / 1e9, writers, recorders, connectFailures);
+        return new Running(measureStart, end, c.duration().toNanos() / 1e9, writers, recorder, connectFailures);
     }
 
     /** Runs the load to its end. */
@@ -201,21 +207,18 @@ public final class BoxLoad {
         private final int index;
         private final byte[] frame;
         private final long end;
-        private final LatencyRecorder replies;
-        private final LatencyRecorder losses;
+        private final LoadRecorder recorder;
         private final AtomicInteger connectFailures;
         private int sequence;
         /** The open socket, for the watchdog. */
         private volatile Socket current;
 
-        Connection(Config config, int index, byte[] frame, long end, LatencyRecorder replies, LatencyRecorder losses,
-                   AtomicInteger connectFailures) {
+        Connection(Config config, int index, byte[] frame, long end, LoadRecorder recorder, AtomicInteger connectFailures) {
             this.config = config;
             this.index = index;
             this.frame = frame.clone();
             this.end = end;
-            this.replies = replies;
-            this.losses = losses;
+            this.recorder = recorder;
             this.connectFailures = connectFailures;
         }
 
@@ -285,9 +288,9 @@ public final class BoxLoad {
                     in.readFully(body, 0, bodyLength);
                     waiting = false;
                     if (getInt(header, 16) == 0 && Arrays.equals(body, 0, bodyLength, expected, 0, expected.length)) {
-                        replies.ok(sent, now - sent);
+                        recorder.ok(sent, now);
                     } else {
-                        replies.failed(now, 1);
+                        recorder.failed(now, 1);
                     }
                 }
                 socket.shutdownOutput();
@@ -296,7 +299,7 @@ public final class BoxLoad {
             } finally {
                 closeQuietly(socket);
                 if (waiting) {
-                    losses.failed(System.nanoTime(), 1);
+                    recorder.failed(System.nanoTime(), 1);
                 }
             }
         }
@@ -311,7 +314,7 @@ public final class BoxLoad {
             AtomicLongArray sentAt = new AtomicLongArray(m);
             AtomicIntegerArray snOf = new AtomicIntegerArray(m);
             AtomicInteger inFlight = new AtomicInteger();
-            Reader reader = new Reader(socket, config.body(), free, sentAt, snOf, inFlight, replies);
+            Reader reader = new Reader(socket, config.body(), free, sentAt, snOf, inFlight, recorder);
             Thread readerThread = Thread.ofPlatform().name("boxload-read-" + index).daemon().start(reader);
             boolean broken = false;
             try {
@@ -355,7 +358,7 @@ public final class BoxLoad {
             } finally {
                 closeQuietly(socket);
                 readerThread.join();
-                losses.failed(System.nanoTime(), inFlight.get());
+                recorder.failed(System.nanoTime(), inFlight.get());
             }
         }
 
@@ -376,10 +379,10 @@ public final class BoxLoad {
         private final AtomicLongArray sentAt;
         private final AtomicIntegerArray snOf;
         private final AtomicInteger inFlight;
-        private final LatencyRecorder recorder;
+        private final LoadRecorder recorder;
 
         Reader(Socket socket, byte[] expected, ArrayBlockingQueue<Integer> free, AtomicLongArray sentAt,
-               AtomicIntegerArray snOf, AtomicInteger inFlight, LatencyRecorder recorder) {
+               AtomicIntegerArray snOf, AtomicInteger inFlight, LoadRecorder recorder) {
             this.socket = socket;
             this.expected = expected;
             this.free = free;
@@ -419,7 +422,7 @@ public final class BoxLoad {
                     inFlight.decrementAndGet();
                     free.add(slot);
                     if (ok) {
-                        recorder.ok(sent, now - sent);
+                        recorder.ok(sent, now);
                     } else {
                         recorder.failed(now, 1);
                     }
@@ -442,41 +445,39 @@ public final class BoxLoad {
         }
     }
 
-    /**
-     * Standalone: {@code BoxLoad --port P [--host 127.0.0.1] [--connections 16] [--in-flight 1]
-     * [--duration 10] [--warmup 2] [--cmd 1] [--body hello]}; prints one line of results.
-     */
-    public static void main(String[] args) throws InterruptedException {
+    /** The standalone command line: {@code BoxLoad --port P [...]}. */
+    @Command(name = "BoxLoad", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Drives a Box echo server and prints one line of results.")
+    static final class Cli implements Callable<Integer> {
+        @Option(names = "--host", description = "the server (default ${DEFAULT-VALUE})")
         String host = "127.0.0.1";
-        int port = -1;
+        @Option(names = "--port", required = true, description = "its Box port")
+        int port;
+        @Option(names = "--connections", description = "connections (default ${DEFAULT-VALUE})")
         int connections = 16;
+        @Option(names = "--in-flight", description = "requests in flight per connection (default ${DEFAULT-VALUE})")
         int inFlight = 1;
+        @Option(names = "--duration", description = "measured seconds (default ${DEFAULT-VALUE})")
         double duration = 10;
+        @Option(names = "--warmup", description = "warm-up seconds, not measured (default ${DEFAULT-VALUE})")
         double warmup = 2;
+        @Option(names = "--cmd", description = "the echo's cmd (default ${DEFAULT-VALUE})")
         int cmd = 1;
+        @Option(names = "--body", description = "request body (default ${DEFAULT-VALUE})")
         String body = "hello";
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : "";
-            switch (args[i]) {
-                case "--host" -> host = v;
-                case "--port" -> port = Integer.parseInt(v);
-                case "--connections" -> connections = Integer.parseInt(v);
-                case "--in-flight" -> inFlight = Integer.parseInt(v);
-                case "--duration" -> duration = Double.parseDouble(v);
-                case "--warmup" -> warmup = Double.parseDouble(v);
-                case "--cmd" -> cmd = Integer.parseInt(v);
-                case "--body" -> body = v;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-            i++;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            LoadStats s = run(new Config(host, port, connections, inFlight, Options.seconds(warmup), Options.seconds(duration),
+                    cmd, body.getBytes(StandardCharsets.UTF_8)));
+            System.out.printf("%d connection(s) x %d in flight: %.0f req/s, p50 %.3f ms, p99 %.3f ms, max %.3f ms, %d error(s)%s%n",
+                    connections, inFlight, s.throughput(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.errors(),
+                    s.note().isEmpty() ? "" : " (" + s.note() + ")");
+            return 0;
         }
-        if (port < 0) {
-            throw new IllegalArgumentException("--port is required");
-        }
-        LoadStats s = run(new Config(host, port, connections, inFlight, Options.seconds(warmup), Options.seconds(duration),
-                cmd, body.getBytes(StandardCharsets.UTF_8)));
-        System.out.printf("%d connection(s) x %d in flight: %.0f req/s, p50 %.3f ms, p99 %.3f ms, max %.3f ms, %d error(s)%s%n",
-                connections, inFlight, s.throughput(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.errors(),
-                s.note().isEmpty() ? "" : " (" + s.note() + ")");
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Cli()).execute(args));
     }
 }

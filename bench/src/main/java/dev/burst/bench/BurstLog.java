@@ -16,7 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads burst's log (master, proxy and workers in one stream): the lines the benchmark times things by.
+ * Reads burst's log (master, proxy and workers in one stream): the lines the benchmark times worker starts
+ * by, and the operations' outcome lines, read only where the admin API does not serve them ({@link Operations}).
  * Every line starts with a local timestamp {@code yyyy-MM-dd HH:mm:ss.SSS}.
  * <pre>
  * [master pid N] spawned worker default#1 (pid P)
@@ -43,10 +44,6 @@ final class BurstLog {
         long millis() {
             return readyMs - spawnedMs;
         }
-    }
-
-    /** An operation's outcome line: a reload (with the time burst reports) or a restart. */
-    record Outcome(String kind, long epochMs, boolean ok, long reportedMs, String text) {
     }
 
     private final Path file;
@@ -116,19 +113,22 @@ final class BurstLog {
         return starts;
     }
 
-    /** @return the reload and restart outcome lines among these */
-    static List<Outcome> outcomes(List<Line> lines) {
-        List<Outcome> out = new ArrayList<>();
+    /**
+     * @return the reload and restart outcome lines among these: how {@link Operations} reads a burst whose
+     *         admin API has no {@code /admin/operations}
+     */
+    static List<Operations.Outcome> outcomes(List<Line> lines) {
+        List<Operations.Outcome> out = new ArrayList<>();
         for (Line l : lines) {
             Matcher r = RELOADED.matcher(l.text());
             if (r.find()) {
                 boolean ok = r.group(1).contains("serving on") && !r.group(1).contains("failures");
-                out.add(new Outcome("reload", l.epochMs(), ok, Long.parseLong(r.group(2)), r.group(1)));
+                out.add(new Operations.Outcome("reload", l.epochMs(), ok, Long.parseLong(r.group(2)), r.group(1)));
                 continue;
             }
             Matcher o = OPERATION.matcher(l.text());
             if (o.find() && o.group(1).equals("restart_workers")) {
-                out.add(new Outcome("restart", l.epochMs(), o.group(4).equals("done"), -1, o.group(3) + ": " + o.group(4) + o.group(5)));
+                out.add(new Operations.Outcome("restart", l.epochMs(), o.group(4).equals("done"), -1, o.group(3) + ": " + o.group(4) + o.group(5)));
             }
         }
         return out;

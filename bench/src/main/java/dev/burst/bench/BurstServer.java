@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -33,6 +34,7 @@ final class BurstServer implements AutoCloseable {
     private final long launchedMs;
     private int httpPort;
     private int boxPort;
+    private Optional<Integer> adminPort = Optional.empty();
 
     private BurstServer(Process master, Path run, BurstLog log, Pids pids, long launchedMs) {
         this.master = master;
@@ -108,6 +110,7 @@ final class BurstServer implements AutoCloseable {
         }
         httpPort = Integer.parseInt(p.getProperty("http"));
         boxPort = Integer.parseInt(p.getProperty("box"));
+        adminPort = Optional.ofNullable(p.getProperty("admin")).map(Integer::parseInt);
     }
 
     int httpPort() {
@@ -116,6 +119,16 @@ final class BurstServer implements AutoCloseable {
 
     int boxPort() {
         return boxPort;
+    }
+
+    /** @return the admin API's port, if this burst writes one to run/ports */
+    Optional<Integer> adminPort() {
+        return adminPort;
+    }
+
+    /** @return run/admin.token, which holds the admin API's bearer token */
+    Path adminTokenFile() {
+        return run.resolve("admin.token");
     }
 
     long masterPid() {

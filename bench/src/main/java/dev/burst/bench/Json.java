@@ -1,126 +1,83 @@
 package dev.burst.bench;
 
-import java.util.Collection;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /**
- * Writes maps, lists, strings, numbers and booleans as JSON: objects indented, an object or array of
- * scalars on one line (timeline entries stay readable). Doubles are rounded to 4 decimals; NaN and
- * infinities become null.
+ * The benchmark's JSON, through Jackson: the result file (maps, lists and scalars, indented), wrk's report
+ * and the admin API's answers. Doubles are written rounded to 4 decimals without trailing zeros (a
+ * latency in ms to 0.1 us; 100.0 is written 100); NaN and infinities as null. Thread-safe.
  */
 final class Json {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .addModule(new SimpleModule("bench-numbers")
+                    .addSerializer(Double.class, new Rounded<>(Double.class))
+                    .addSerializer(Float.class, new Rounded<>(Float.class)))
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .defaultPrettyPrinter(new DefaultPrettyPrinter().withSeparators(
+                    Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)))
+            .build();
 
     private Json() {
     }
 
+    /** @return the value as indented JSON, ending with a newline */
     static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, 0);
-        return sb.append('\n').toString();
-    }
-
-    private static void write(StringBuilder sb, Object v, int depth) {
-        switch (v) {
-            case null -> sb.append("null");
-            case Optional<?> o -> write(sb, o.orElse(null), depth);
-            case String s -> string(sb, s);
-            case Boolean b -> sb.append(b);
-            case Double d -> number(sb, d);
-            case Float f -> number(sb, f.doubleValue());
-            case Number n -> sb.append(n.longValue());
-            case Map<?, ?> m -> object(sb, m, depth);
-            case Collection<?> c -> array(sb, List.copyOf(c), depth);
-            default -> string(sb, v.toString());
+        try {
+            return MAPPER.writeValueAsString(value) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private static void number(StringBuilder sb, double d) {
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-            sb.append("null");
-        } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            sb.append((long) d);
-        } else {
-            // 4 decimals, trailing zeros dropped: 0.1265, 6.5, and 6.00001 -> "6" (never "6.").
-            sb.append(String.format(Locale.ROOT, "%.4f", d).replaceAll("\\.?0+$", ""));
+    /** @return the document's tree; an {@link UncheckedIOException} names what was wrong with bad input */
+    static JsonNode read(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("not JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private static boolean flat(Collection<?> values) {
-        return values.stream().noneMatch(x -> x instanceof Map<?, ?> || x instanceof Collection<?>);
+    /** @return the document as maps, lists, strings, numbers and booleans */
+    static Object readValue(String text) {
+        try {
+            return MAPPER.readValue(text, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("not JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
-    private static void object(StringBuilder sb, Map<?, ?> m, int depth) {
-        if (m.isEmpty()) {
-            sb.append("{}");
-            return;
+    /** A double or float rounded to 4 decimals, trailing zeros dropped; null when it is not a number. */
+    private static final class Rounded<T extends Number> extends StdSerializer<T> {
+        Rounded(Class<T> type) {
+            super(type);
         }
-        boolean oneLine = flat(m.values());
-        sb.append('{');
-        boolean first = true;
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            if (oneLine) {
-                sb.append(first ? "" : ", ");
-            } else {
-                sb.append(first ? "" : ",");
-                newline(sb, depth + 1);
+
+        @Override
+        public void serialize(T value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            double d = value.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                gen.writeNull();
+                return;
             }
-            first = false;
-            string(sb, String.valueOf(e.getKey()));
-            sb.append(": ");
-            write(sb, e.getValue(), depth + 1);
+            BigDecimal rounded = BigDecimal.valueOf(d).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros();
+            gen.writeNumber(rounded.signum() == 0 ? BigDecimal.ZERO : rounded);
         }
-        if (!oneLine) {
-            newline(sb, depth);
-        }
-        sb.append('}');
-    }
-
-    private static void array(StringBuilder sb, List<?> list, int depth) {
-        if (list.isEmpty()) {
-            sb.append("[]");
-            return;
-        }
-        boolean oneLine = flat(list);
-        sb.append('[');
-        for (int i = 0; i < list.size(); i++) {
-            sb.append(i == 0 ? "" : oneLine ? ", " : ",");
-            if (!oneLine) {
-                newline(sb, depth + 1);
-            }
-            write(sb, list.get(i), depth + 1);
-        }
-        if (!oneLine) {
-            newline(sb, depth);
-        }
-        sb.append(']');
-    }
-
-    private static void newline(StringBuilder sb, int depth) {
-        sb.append('\n').append("  ".repeat(depth));
-    }
-
-    private static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }

@@ -3,6 +3,7 @@ package dev.burst.bench;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
  * A Box load during which the master gets a signal at fixed intervals (reload or restart under load):
@@ -21,7 +22,7 @@ import java.util.Map;
 record OperationPhase(String name, String signal, double everyS, double[] bounds, LoadStats stats, List<Part> parts,
                       List<Double> signals, List<Outcome> outcomes, List<BurstLog.WorkerStart> starts) {
 
-    /** Before, during or after: requests, failures and latency in that part of the window. */
+    /** Before, during or after: requests, failures and latency (corrected percentiles, raw maximum) in that part of the window. */
     record Part(String name, double seconds, long requests, long errors, double p50Ms, double p99Ms, double maxMs) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -51,21 +52,23 @@ record OperationPhase(String name, String signal, double everyS, double[] bounds
         }
     }
 
-    /** Splits a recorder's seconds into before/during/after. */
-    static List<Part> split(LatencyRecorder r, double[] bounds, double total) {
+    /** Splits a closed recorder's seconds into before/during/after. */
+    static List<Part> split(LoadRecorder r, double[] bounds, double total) {
         return List.of(part("before", r, 0, bounds[0]), part("during", r, bounds[0], bounds[1]),
                 part("after", r, bounds[1], total));
     }
 
-    private static Part part(String name, LatencyRecorder r, double from, double to) {
-        LatencyHistogram h = new LatencyHistogram();
+    private static Part part(String name, LoadRecorder r, double from, double to) {
+        int first = (int) Math.floor(from);
+        int last = (int) Math.ceil(to);
+        Histogram raw = r.raw(first, last);
+        Histogram corrected = r.corrected(first, last);
         long errors = 0;
-        for (int s = (int) Math.floor(from); s < (int) Math.ceil(to); s++) {
-            h.add(r.secondAt(s));
+        for (int s = first; s < last; s++) {
             errors += r.errorsAt(s);
         }
-        return new Part(name, to - from, h.count(), errors, LoadStats.ms(h.percentile(50)), LoadStats.ms(h.percentile(99)),
-                LoadStats.ms(h.max()));
+        return new Part(name, to - from, raw.getTotalCount(), errors, LoadStats.ms(corrected, 50), LoadStats.ms(corrected, 99),
+                LoadStats.ms(raw.getMaxValue()));
     }
 
     long failed() {

@@ -1,5 +1,7 @@
 package dev.burst.bench;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,9 +10,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * The benchmark's options, parsed once from the command line ({@code bench/run.sh --help} prints them).
+ * The benchmark's options, parsed once from the command line by picocli ({@code bench/run.sh --help}
+ * prints them).
  *
  * @param dist               the unpacked distribution to run (bin/burst, lib/, plugins/hello.jar)
  * @param results            where the JSON, the SVG and latest.json go
@@ -37,107 +48,34 @@ import java.util.Optional;
  * @param baselineJvmOptions the baseline JVM's options
  * @param body               the echo request body
  * @param label              a word for this run (goes into the file names and the JSON)
+ * @param idle               idle Box connections whose cost in proxy heap is measured; 0 = not measured
+ * @param idleMax            most idle Box connections the max-held scenario opens; 0 = no such scenario
+ * @param idleBesideLoad     idle Box connections held beside the Box load of the throughput comparison; 0 = none
+ * @param idleSources        loopback addresses the idle connections are bound to; empty = as many of
+ *                           127.0.0.2, 127.0.0.3 ... as the counts need
  */
 record Options(Path dist, Path results, Optional<Path> pidFile, String classpath, Duration duration, Duration warmup,
                Duration prewarm,
                List<String> protocols, List<Integer> connections, int pipeline, Duration reloadEvery,
                Duration restartEvery, Duration underLoad, Duration calm, int operationLoad, boolean startup,
                int startupRestarts, int startupReloads, boolean profile, int workers, Optional<String> workerJvmOptions,
-               Optional<String> proxyJvmOptions, String baselineJvmOptions, String body, String label) {
+               Optional<String> proxyJvmOptions, String baselineJvmOptions, String body, String label,
+               int idle, int idleMax, int idleBesideLoad, List<InetAddress> idleSources) {
 
-    static final String USAGE = """
-            usage: bench/run.sh [options]      (or: java -cp ... dev.burst.bench.Bench --dist DIR [options])
-
-              --duration S             measured seconds per scenario (default 10)
-              --warmup S               warm-up seconds before each, discarded (default 3)
-              --prewarm S              load on both servers before the first scenario, discarded (default 10)
-              --quick                  short run: --duration 3 --warmup 1 --prewarm 3, operation phases 2+4+2 s,
-                                       1 idle reload
-              --protocols LIST         http,box (default both; http needs wrk)
-              --connections LIST       connection counts (default 1,16)
-              --pipeline M             also run Box at the largest connection count with M requests in flight
-                                       per connection (default 8; 0 = off)
-              --reload-every D         SIGHUP the master every D during a Box load (default 2s; 0 = off)
-              --restart-every D        SIGUSR2 the master every D during a Box load (default 5s; 0 = off)
-              --under-load S           length of the signalled part of those phases (default 10)
-              --calm S                 quiet seconds before and after it (default 5)
-              --operation-load N       connections (1 in flight each) in those phases (default 16)
-              --no-startup             skip the idle restart/reload timing
-              --startup-restarts N     idle restart_workers to time (default 3; quick 1)
-              --startup-reloads N      idle reloads to time (default 3; quick 1)
-              --profile                extra runs with JFR in the proxy and a worker; hot frames in the JSON
-              --workers N              burst workers (default 2)
-              --worker-jvm-options S   burst.worker.jvm-options for this run (default: the dist's)
-              --proxy-jvm-options S    burst.proxy.jvm-options for this run (default: the dist's)
-              --baseline-jvm-options S options of the baseline JVM (default: none)
-              --body TEXT              echo request body (default hello)
-              --label WORD             a word added to the result's file names
-              --dist DIR --results DIR --pid-file F --classpath CP   set by run.sh
-            Durations: 2s, 500ms, 1.5 (seconds).
-            """;
-
+    /**
+     * @return the options of this command line
+     * @throws ParameterException naming the option, for an unknown option or a bad value (its
+     *                            {@code getCommandLine().usage(...)} prints every option)
+     */
     static Options parse(String... args) {
-        Map<String, String> v = new LinkedHashMap<>();
-        List<String> flags = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--quick", "--no-startup", "--profile", "--help", "-h" -> flags.add(a);
-                default -> {
-                    if (!a.startsWith("--") || i + 1 >= args.length) {
-                        throw new IllegalArgumentException("bad option '" + a + "'\n" + USAGE);
-                    }
-                    v.put(a.substring(2), args[++i]);
-                }
-            }
-        }
-        if (flags.contains("--help") || flags.contains("-h")) {
-            throw new IllegalArgumentException(USAGE);
-        }
-        boolean quick = flags.contains("--quick");
-        Options o = new Options(
-                Path.of(required(v, "dist")).toAbsolutePath(),
-                Path.of(v.getOrDefault("results", "bench/results")).toAbsolutePath(),
-                Optional.ofNullable(v.get("pid-file")).map(Path::of),
-                v.getOrDefault("classpath", System.getProperty("java.class.path")),
-                duration(v.getOrDefault("duration", quick ? "3" : "10")),
-                duration(v.getOrDefault("warmup", quick ? "1" : "3")),
-                duration(v.getOrDefault("prewarm", quick ? "3" : "10")),
-                list(v.getOrDefault("protocols", "http,box")),
-                list(v.getOrDefault("connections", "1,16")).stream().map(Integer::parseInt).toList(),
-                Integer.parseInt(v.getOrDefault("pipeline", "8")),
-                duration(v.getOrDefault("reload-every", "2s")),
-                duration(v.getOrDefault("restart-every", "5s")),
-                duration(v.getOrDefault("under-load", quick ? "4" : "10")),
-                duration(v.getOrDefault("calm", quick ? "2" : "5")),
-                Integer.parseInt(v.getOrDefault("operation-load", "16")),
-                !flags.contains("--no-startup"),
-                Integer.parseInt(v.getOrDefault("startup-restarts", quick ? "1" : "3")),
-                Integer.parseInt(v.getOrDefault("startup-reloads", quick ? "1" : "3")),
-                flags.contains("--profile"),
-                Integer.parseInt(v.getOrDefault("workers", "2")),
-                Optional.ofNullable(v.get("worker-jvm-options")),
-                Optional.ofNullable(v.get("proxy-jvm-options")),
-                v.getOrDefault("baseline-jvm-options", ""),
-                v.getOrDefault("body", "hello"),
-                v.getOrDefault("label", ""));
-        List<String> known = List.of("dist", "results", "pid-file", "classpath", "duration", "warmup", "prewarm", "protocols", "connections",
-                "pipeline", "reload-every", "restart-every", "under-load", "calm", "operation-load", "startup-restarts", "startup-reloads",
-                "workers", "worker-jvm-options", "proxy-jvm-options", "baseline-jvm-options", "body", "label");
-        for (String k : v.keySet()) {
-            if (!known.contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k + "\n" + USAGE);
-            }
-        }
-        for (String p : o.protocols) {
-            if (!p.equals("http") && !p.equals("box")) {
-                throw new IllegalArgumentException("--protocols takes http and box, not '" + p + "'");
-            }
-        }
-        if (!o.label.matches("[A-Za-z0-9_.-]*")) {
-            throw new IllegalArgumentException("--label takes letters, digits, '.', '_' and '-', not '" + o.label + "'");
-        }
-        return o;
+        CommandLine cl = commandLine();
+        cl.parseArgs(args);
+        return ((Cli) cl.getCommand()).options();
+    }
+
+    /** @return the parser; after {@code parseArgs}, {@code isUsageHelpRequested()} tells --help, the command {@link Cli#options()} */
+    static CommandLine commandLine() {
+        return new CommandLine(new Cli());
     }
 
     boolean http() {
@@ -151,29 +89,25 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
     /** @return "2s", "500ms", "1.5" (seconds) as a duration */
     static Duration duration(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            double seconds = Double.parseDouble(t);
+            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+                throw new NumberFormatException();
+            }
+            return seconds(seconds);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + s + "' is not a duration (2s, 500ms, 1.5)");
         }
-        if (t.endsWith("s")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        return seconds(Double.parseDouble(t));
     }
 
     static Duration seconds(double s) {
         return Duration.ofNanos((long) (s * 1e9));
-    }
-
-    private static String required(Map<String, String> v, String key) {
-        String s = v.get(key);
-        if (s == null) {
-            throw new IllegalArgumentException("--" + key + " is required\n" + USAGE);
-        }
-        return s;
-    }
-
-    private static List<String> list(String s) {
-        return s.isBlank() ? List.of() : List.of(s.split("\\s*,\\s*"));
     }
 
     /** @return the options as JSON-ready data, for the result file */
@@ -200,6 +134,166 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         m.put("baseline_jvm_options", baselineJvmOptions);
         m.put("body_bytes", body.length());
         m.put("label", label);
+        m.put("idle", idle);
+        m.put("idle_max", idleMax);
+        m.put("idle_beside_load", idleBesideLoad);
+        m.put("idle_sources", idleSources.stream().map(InetAddress::getHostAddress).toList());
         return m;
+    }
+
+    /** The command line as picocli sees it; {@link #options()} turns it into {@link Options}. */
+    @Command(name = "bench/run.sh", sortOptions = false, usageHelpWidth = 110,
+            customSynopsis = "usage: bench/run.sh [options]      (or: java -cp ... dev.burst.bench.Bench --dist DIR [options])%n",
+            footer = "%nDurations: 2s, 500ms, 1.5 (seconds).")
+    static final class Cli {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--duration", paramLabel = "S", converter = DurationConverter.class,
+                description = "measured seconds per scenario (default 10)")
+        Duration duration;
+        @Option(names = "--warmup", paramLabel = "S", converter = DurationConverter.class,
+                description = "warm-up seconds before each, discarded (default 3)")
+        Duration warmup;
+        @Option(names = "--prewarm", paramLabel = "S", converter = DurationConverter.class,
+                description = "load on both servers before the first scenario, discarded (default 10)")
+        Duration prewarm;
+        @Option(names = "--quick", description = {"short run: --duration 3 --warmup 1 --prewarm 3, operation phases 2+4+2 s,",
+                "1 idle reload and restart, --idle 2000 --idle-max 20000"})
+        boolean quick;
+        @Option(names = "--protocols", paramLabel = "LIST", split = ",", defaultValue = "http,box",
+                description = "http,box (default both; http needs wrk)")
+        List<String> protocols;
+        @Option(names = "--connections", paramLabel = "LIST", split = ",", defaultValue = "1,16",
+                description = "connection counts (default 1,16)")
+        List<Integer> connections;
+        @Option(names = "--pipeline", paramLabel = "M", defaultValue = "8",
+                description = {"also run Box at the largest connection count with M requests in flight",
+                        "per connection (default 8; 0 = off)"})
+        int pipeline;
+        @Option(names = "--reload-every", paramLabel = "D", converter = DurationConverter.class, defaultValue = "2s",
+                description = "SIGHUP the master every D during a Box load (default 2s; 0 = off)")
+        Duration reloadEvery;
+        @Option(names = "--restart-every", paramLabel = "D", converter = DurationConverter.class, defaultValue = "5s",
+                description = "SIGUSR2 the master every D during a Box load (default 5s; 0 = off)")
+        Duration restartEvery;
+        @Option(names = "--under-load", paramLabel = "S", converter = DurationConverter.class,
+                description = "length of the signalled part of those phases (default 10)")
+        Duration underLoad;
+        @Option(names = "--calm", paramLabel = "S", converter = DurationConverter.class,
+                description = "quiet seconds before and after it (default 5)")
+        Duration calm;
+        @Option(names = "--operation-load", paramLabel = "N", defaultValue = "16",
+                description = "connections (1 in flight each) in those phases (default 16)")
+        int operationLoad;
+        @Option(names = "--no-startup", description = "skip the idle restart/reload timing")
+        boolean noStartup;
+        @Option(names = "--startup-restarts", paramLabel = "N", description = "idle restart_workers to time (default 3; quick 1)")
+        Integer startupRestarts;
+        @Option(names = "--startup-reloads", paramLabel = "N", description = "idle reloads to time (default 3; quick 1)")
+        Integer startupReloads;
+        @Option(names = "--profile", description = "extra runs with JFR in the proxy and a worker; hot frames in the JSON")
+        boolean profile;
+        @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "burst workers (default 2)")
+        int workers;
+        @Option(names = "--worker-jvm-options", paramLabel = "S",
+                description = "burst.worker.jvm-options for this run (default: the dist's)")
+        Optional<String> workerJvmOptions;
+        @Option(names = "--proxy-jvm-options", paramLabel = "S",
+                description = "burst.proxy.jvm-options for this run (default: the dist's)")
+        Optional<String> proxyJvmOptions;
+        @Option(names = "--baseline-jvm-options", paramLabel = "S", defaultValue = "",
+                description = "options of the baseline JVM (default: none)")
+        String baselineJvmOptions;
+        @Option(names = "--body", paramLabel = "TEXT", defaultValue = "hello", description = "echo request body (default hello)")
+        String body;
+        @Option(names = "--label", paramLabel = "WORD", defaultValue = "", description = "a word added to the result's file names")
+        String label;
+        @Option(names = "--idle", paramLabel = "N",
+                description = {"idle Box connections whose proxy heap is measured (jcmd GC.run, GC.heap_info)",
+                        "(default 20000; quick 2000; 0 = off)"})
+        Integer idle;
+        @Option(names = "--idle-max", paramLabel = "N",
+                description = {"open idle Box connections until the proxy refuses one, or N (default 100000;",
+                        "quick 20000; 0 = off); capped by the open-files limit"})
+        Integer idleMax;
+        @Option(names = "--idle-beside-load", paramLabel = "N", defaultValue = "10000",
+                description = {"Box at the largest connection count again, with N idle connections open beside",
+                        "it (default 10000; 0 = off)"})
+        int idleBesideLoad;
+        @Option(names = "--idle-sources", paramLabel = "LIST", split = ",",
+                description = {"loopback addresses the idle connections are bound to (default: as many of",
+                        "127.0.0.2, 127.0.0.3 ... as the counts need, ~28k ports each)"})
+        List<String> idleSources = new ArrayList<>();
+        @Option(names = "--dist", paramLabel = "DIR", required = true, description = "set by run.sh: the unpacked distribution")
+        Path dist;
+        @Option(names = "--results", paramLabel = "DIR", defaultValue = "bench/results", description = "set by run.sh")
+        Path results;
+        @Option(names = "--pid-file", paramLabel = "F", description = "set by run.sh")
+        Optional<Path> pidFile;
+        @Option(names = "--classpath", paramLabel = "CP", description = "set by run.sh (default: this JVM's)")
+        Optional<String> classpath;
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+        boolean help;
+
+        /** @throws ParameterException naming the option whose value is not allowed */
+        Options options() {
+            for (String p : protocols) {
+                if (!p.equals("http") && !p.equals("box")) {
+                    throw bad("--protocols takes http and box, not '" + p + "'");
+                }
+            }
+            if (!label.matches("[A-Za-z0-9_.-]*")) {
+                throw bad("--label takes letters, digits, '.', '_' and '-', not '" + label + "'");
+            }
+            int idleN = orDefault(idle, 2_000, 20_000);
+            int idleMaxN = orDefault(idleMax, 20_000, 100_000);
+            for (var e : Map.of("--pipeline", pipeline, "--idle", idleN, "--idle-max", idleMaxN, "--idle-beside-load",
+                    idleBesideLoad, "--workers", workers).entrySet()) {
+                if (e.getValue() < 0) {
+                    throw bad(e.getKey() + " takes a count, 0 or more, not " + e.getValue());
+                }
+            }
+            List<InetAddress> sources = new ArrayList<>();
+            for (String s : idleSources) {
+                try {
+                    InetAddress a = InetAddress.getByName(s.trim());
+                    if (!a.isLoopbackAddress()) {
+                        throw bad("--idle-sources takes loopback addresses (127.x.y.z), not '" + s + "'");
+                    }
+                    sources.add(a);
+                } catch (UnknownHostException e) {
+                    throw bad("--idle-sources: '" + s + "' is not an address");
+                }
+            }
+            return new Options(dist.toAbsolutePath(), results.toAbsolutePath(), pidFile,
+                    classpath.orElse(System.getProperty("java.class.path")),
+                    orDefault(duration, Duration.ofSeconds(3), Duration.ofSeconds(10)),
+                    orDefault(warmup, Duration.ofSeconds(1), Duration.ofSeconds(3)),
+                    orDefault(prewarm, Duration.ofSeconds(3), Duration.ofSeconds(10)),
+                    List.copyOf(protocols), List.copyOf(connections), pipeline, reloadEvery, restartEvery,
+                    orDefault(underLoad, Duration.ofSeconds(4), Duration.ofSeconds(10)),
+                    orDefault(calm, Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                    operationLoad, !noStartup, orDefault(startupRestarts, 1, 3), orDefault(startupReloads, 1, 3), profile,
+                    workers, workerJvmOptions, proxyJvmOptions, baselineJvmOptions, body, label,
+                    idleN, idleMaxN, idleBesideLoad, List.copyOf(sources));
+        }
+
+        private <T> T orDefault(T given, T quickValue, T fullValue) {
+            return given != null ? given : quick ? quickValue : fullValue;
+        }
+
+        private ParameterException bad(String message) {
+            return new ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** "2s", "500ms", "1.5" for picocli. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return duration(value);
+        }
     }
 }

@@ -1,14 +1,22 @@
 package dev.burst.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * What Linux's /proc tells about a process: resident memory, CPU time used, command line; and the
- * machine's CPU time, to see how busy the whole box was during a measurement.
+ * What Linux's /proc tells about a process: resident memory, CPU time used, command line, open files and
+ * the connections it holds; and the machine's CPU time, to see how busy the whole box was during a
+ * measurement. Runs on the caller's thread.
  */
 final class ProcStats {
 
@@ -76,6 +84,91 @@ final class ProcStats {
             return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** @return how many files (sockets included) the process has open, if it is alive */
+    static Optional<Long> openFiles(long pid) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return Optional.of(fds.count());
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Counts the TCP connections a process holds on one of its ports from the given peer addresses: the
+     * sockets in its file table (/proc/PID/fd, "socket:[inode]") whose /proc/PID/net/tcp or tcp6 entry
+     * has that local port and one of those remote addresses. Unlike the kernel's list of established
+     * connections, this leaves out those still waiting in the listener's backlog, not yet accepted.
+     *
+     * @return the count; 0 when the process is gone
+     */
+    static long acceptedFrom(long pid, int localPort, Set<InetAddress> peers) {
+        Set<Long> inodes = new HashSet<>();
+        Path fds = Path.of("/proc", Long.toString(pid), "fd");
+        try (Stream<Path> list = Files.list(fds)) {
+            list.forEach(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                    }
+                } catch (IOException e) {
+                    // Closed meanwhile: not held.
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+        long count = 0;
+        for (String table : List.of("tcp", "tcp6")) {
+            try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "net", table))) {
+                count += lines.skip(1).map(l -> l.trim().split("\\s+"))
+                        .filter(f -> f.length > 9 && inodes.contains(Long.parseLong(f[9])))
+                        .filter(f -> port(f[1]) == localPort && peers.contains(address(f[2])))
+                        .count();
+            } catch (IOException | UncheckedIOException e) {
+                // No IPv6 (or no IPv4) table: nothing held there.
+            }
+        }
+        return count;
+    }
+
+    /** @return the port of "0100007F:9E3C" */
+    private static int port(String hexAddressAndPort) {
+        return Integer.parseInt(hexAddressAndPort.substring(hexAddressAndPort.indexOf(':') + 1), 16);
+    }
+
+    /** @return the address of "0200007F:D2F4" or "0000000000000000FFFF00000200007F:D2F4" (32-bit words, little-endian) */
+    private static InetAddress address(String hexAddressAndPort) {
+        String hex = hexAddressAndPort.substring(0, hexAddressAndPort.indexOf(':'));
+        byte[] b = new byte[hex.length() / 2];
+        for (int word = 0; word < b.length / 4; word++) {
+            long v = Long.parseLong(hex.substring(word * 8, word * 8 + 8), 16);
+            for (int i = 0; i < 4; i++) {
+                b[word * 4 + i] = (byte) (v >>> (8 * i));
+            }
+        }
+        try {
+            return InetAddress.getByAddress(b);     // a v4-mapped IPv6 address comes back as the IPv4 one
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + hexAddressAndPort, e);
+        }
+    }
+
+    /** @return the process's soft limit of open files (RLIMIT_NOFILE, "Max open files" of /proc/PID/limits) */
+    static Optional<Long> openFilesLimit(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return Optional.of(soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft));
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 

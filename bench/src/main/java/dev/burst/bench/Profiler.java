@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -29,11 +27,11 @@ final class Profiler {
 
     private static final String CPU_TIME = "jdk.CPUTimeSample";
 
-    private final Path jcmd;
+    private final Jcmd jcmd;
 
     /** @param java the java that runs the profiled processes; jcmd is its sibling */
     Profiler(Path java) {
-        this.jcmd = java.resolveSibling("jcmd");
+        this.jcmd = new Jcmd(java);
     }
 
     /**
@@ -42,25 +40,15 @@ final class Profiler {
      */
     void start(long pid) throws IOException, InterruptedException {
         try {
-            jcmd(pid, "JFR.start", "name=bench", "settings=profile", "jdk.CPUTimeSample#enabled=true",
+            jcmd.run(pid, "JFR.start", "name=bench", "settings=profile", "jdk.CPUTimeSample#enabled=true",
                     "jdk.CPUTimeSample#throttle=2000/s");
         } catch (IOException e) {
-            jcmd(pid, "JFR.start", "name=bench", "settings=profile");
+            jcmd.run(pid, "JFR.start", "name=bench", "settings=profile");
         }
     }
 
     void stop(long pid, Path file) throws IOException, InterruptedException {
-        jcmd(pid, "JFR.stop", "name=bench", "filename=" + file);
-    }
-
-    private void jcmd(long pid, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed:\n" + out);
-        }
+        jcmd.run(pid, "JFR.stop", "name=bench", "filename=" + file);
     }
 
     /**

@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The printed table and the issue's targets, checked against a run's results. Targets are reported,
- * never enforced: the benchmark is a tool, not a test.
+ * The printed table and the issues' targets (issue 5: throughput and latency; issue 10: idle
+ * connections), checked against a run's results. Targets are reported, never enforced: the benchmark is a
+ * tool, not a test.
  */
 final class Report {
 
@@ -16,15 +17,17 @@ final class Report {
     private final List<OperationPhase> phases;
     private final Startup startup;
     private final Map<String, Object> memory;
+    private final IdleScenarios.Results idle;
     private final double loadBefore;
     private final double loadAfter;
 
     Report(List<Scenario.Result> results, List<OperationPhase> phases, Startup startup, Map<String, Object> memory,
-           double loadBefore, double loadAfter) {
+           IdleScenarios.Results idle, double loadBefore, double loadAfter) {
         this.results = results;
         this.phases = phases;
         this.startup = startup;
         this.memory = memory;
+        this.idle = idle;
         this.loadBefore = loadBefore;
         this.loadAfter = loadAfter;
     }
@@ -58,6 +61,10 @@ final class Report {
         startup.maxSpawnToReadyMs().ifPresent(ms -> t.add(target("worker spawn-to-ready, ms (largest"
                 + (startup.replacements().isEmpty() ? ", first start)" : " replacement)"), ms, "<", 300, "")));
         idleWorkerRssKb().ifPresent(kb -> t.add(target("idle worker RSS, MB (largest)", kb / 1024.0, "<", 80, "")));
+        idle.max().ifPresent(x -> t.add(target("idle Box connections held, default settings", x.held(), ">=", 100_000,
+                x.limits().capped() ? "issue 10; this run could open only " + x.limits().usable() + " (open-files limit)" : "issue 10")));
+        idle.beside().ifPresent(b -> t.add(target(b.scenario() + " req/s beside " + b.asked() + " idle / without", b.ratio(), ">=", 0.90,
+                "issue 10: within 10%")));
         return t;
     }
 
@@ -111,9 +118,10 @@ final class Report {
                     startup.replacements().stream().map(BurstLog.WorkerStart::millis).toList(), startup.restartWallMs()));
         }
         for (Startup.Reload r : startup.reloads()) {
-            sb.append(String.format("         idle reload: %d ms reported by burst, %d ms from SIGHUP to its log line%s%n",
+            sb.append(String.format("         idle reload: %d ms reported by burst, %d ms from SIGHUP to its outcome%s%n",
                     r.reportedMs(), r.wallMs(), r.ok() ? "" : " (FAILED: " + r.line() + ")"));
         }
+        idleTable(sb);
         Map<String, Object> rss = (Map<String, Object>) memory.get("after_load_rss_kb");
         sb.append("\nmemory (RSS MB) after load: ");
         rss.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.0f", ((Number) v).longValue() / 1024.0)).append("  "));
@@ -123,12 +131,40 @@ final class Report {
             startup.freshWorkerRssKb().forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.0f", v / 1024.0)).append("  "));
             sb.append('\n');
         }
-        sb.append("\ntargets (issue 5):\n");
+        sb.append("\ntargets (issues 5 and 10):\n");
         for (Map<String, Object> t : targets()) {
             sb.append(String.format("  [%s] %-55s %10.3f  (target %s)%n", (Boolean) t.get("met") ? "met" : "MISSED",
                     t.get("name"), (Double) t.get("value"), t.get("target")));
         }
         return sb.toString();
+    }
+
+    private void idleTable(StringBuilder sb) {
+        if (idle.isEmpty()) {
+            return;
+        }
+        sb.append(String.format("%nidle Box connections:%n"));
+        idle.heap().ifPresent(h -> sb.append(String.format(
+                "  proxy heap: %d held, live heap %.1f -> %.1f MB: %,.0f bytes per idle connection (RSS %,.0f bytes)%s%s%n",
+                h.held(), h.heapBeforeBytes() / 1048576.0, h.heapWithBytes() / 1048576.0, h.bytesPerConnection(),
+                h.held() == 0 ? 0 : (h.rssWithKb() - h.rssBeforeKb()) * 1024.0 / h.held(),
+                h.opened().stop() == IdleConnections.Stop.TARGET ? "" : "; stopped: " + h.opened().stop(),
+                h.outOfMemoryErrors() == 0 ? "" : "; OutOfMemoryError in the proxy's log")));
+        idle.beside().ifPresent(b -> {
+            row(sb, b.scenario(), "no idle", b.without());
+            row(sb, "", b.held() + " idle", b.with());
+            sb.append(String.format("%-12s %-9s %9s%n", "", "ratio", String.format("%.2fx", b.ratio())));
+        });
+        idle.max().ifPresent(x -> sb.append(String.format(
+                "  most held: %d of %d asked%s, stopped: %s%s%s; meanwhile a Box request on a held connection %s, HTTP %s%n",
+                x.held(), x.limits().target(), x.limits().capped() ? " (capped to " + x.limits().usable() + ": open-files limit "
+                        + x.limits().clientLimit() + ")" : "", x.opened().stop(), x.opened().detail().map(d -> " (" + d + ")").orElse(""),
+                x.outOfMemoryErrors() == 0 ? "" : ", OutOfMemoryError in the proxy's log", probe(x.boxProbe()), probe(x.httpProbe()))));
+        idle.skipped().ifPresent(why -> sb.append("  ").append(why).append('\n'));
+    }
+
+    private static String probe(IdleScenarios.Probe p) {
+        return p.ok() ? String.format("answered in %.2f ms", p.ms()) : "FAILED (" + p.error() + ")";
     }
 
     private static void row(StringBuilder sb, String scenario, String server, Scenario.Side s) {

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark itself, smoke-tested: a very short Box-only run (no wrk needed) against a real burst from
- * the unpacked distribution and the baseline. Checks the result's shape and that requests went through;
- * no timing thresholds, the benchmark is a tool, not a test.
+ * the unpacked distribution and the baseline, with a few idle connections. Checks the result's shape, that
+ * requests went through and that the idle connections were held; no timing thresholds, the benchmark is
+ * a tool, not a test.
  */
 class BenchSmokeIT {
 
@@ -28,9 +29,10 @@ class BenchSmokeIT {
                 "--protocols", "box", "--connections", "1,4", "--pipeline", "0",
                 "--duration", "1", "--warmup", "0.3", "--prewarm", "0.5",
                 "--reload-every", "1s", "--restart-every", "0", "--under-load", "1.5", "--calm", "0.5",
-                "--startup-restarts", "1", "--startup-reloads", "1", "--label", "smoke"));
+                "--startup-restarts", "1", "--startup-reloads", "1", "--label", "smoke",
+                "--idle", "50", "--idle-beside-load", "50", "--idle-max", "200"));
 
-        Map<String, Object> r = (Map<String, Object>) MiniJson.parse(Files.readString(json));
+        Map<String, Object> r = (Map<String, Object>) Json.readValue(Files.readString(json));
         assertEquals(Files.readString(json), Files.readString(results.resolve("latest.json")));
         assertTrue(Files.readString(results.resolve(json.getFileName().toString().replace(".json", ".svg"))).startsWith("<svg"));
 
@@ -65,6 +67,24 @@ class BenchSmokeIT {
         assertEquals("reload", reload.get("name"));
         assertEquals(3, ((List<?>) reload.get("parts")).size());
         assertFalse(((List<?>) reload.get("signals_at_s")).isEmpty());
+
+        Map<String, Object> idle = (Map<String, Object>) r.get("idle");
+        Map<String, Object> heap = (Map<String, Object>) idle.get("heap_per_connection");
+        assertEquals(50, ((Number) heap.get("held_by_proxy")).intValue(), heap.toString());
+        assertTrue(((Number) heap.get("proxy_heap_before_bytes")).longValue() > 0, heap.toString());
+        assertTrue(heap.containsKey("proxy_heap_bytes_per_connection"), heap.toString());
+        Map<String, Object> beside = (Map<String, Object>) idle.get("beside_load");
+        assertEquals("box-c4", beside.get("scenario"));
+        assertEquals(50, ((Number) beside.get("idle_held_by_proxy")).intValue(), beside.toString());
+        for (String side : List.of("without_idle", "with_idle")) {
+            Map<String, Object> stats = (Map<String, Object>) beside.get(side);
+            assertTrue(((Number) stats.get("requests")).longValue() > 0, side + ": " + stats);
+            assertEquals(0L, ((Number) stats.get("errors")).longValue(), side + ": " + stats);
+        }
+        Map<String, Object> max = (Map<String, Object>) idle.get("max_held");
+        assertEquals("target", max.get("stopped_by"), max.toString());
+        assertEquals(200, ((Number) max.get("held_by_proxy")).intValue(), max.toString());
+        assertEquals(true, max.get("serves_while_held"), max.toString());
 
         assertFalse(((List<?>) r.get("targets")).isEmpty());
         assertTrue(Files.exists(results.resolve((String) r.get("burst_log"))));
