@@ -51,6 +51,7 @@ final class Burst implements AutoCloseable {
         private final Map<String, String> props = new LinkedHashMap<>();
         private final List<String> jars = new ArrayList<>();
         private final Map<String, List<String>> folders = new LinkedHashMap<>();
+        private String umask = "";
 
         private Builder(Path home) {
             this.home = home;
@@ -79,6 +80,12 @@ final class Burst implements AutoCloseable {
             return this;
         }
 
+        /** Starts the master under this umask (through sh), as an operator's shell might. */
+        Builder umask(String mask) {
+            this.umask = mask;
+            return this;
+        }
+
         /** Starts the master without waiting for it to serve. */
         Burst launch() throws IOException {
             Path plugins = Files.createDirectories(home.resolve("plugins"));
@@ -100,7 +107,12 @@ final class Burst implements AutoCloseable {
             cmd.add("dev.burst.container.Main");
             cmd.add("master");
             Path log = home.resolve("burst.log");
-            Process p = new ProcessBuilder(cmd)
+            List<String> command = cmd;
+            if (!umask.isEmpty()) {
+                command = new ArrayList<>(List.of("sh", "-c", "umask " + umask + "; exec \"$0\" \"$@\""));
+                command.addAll(cmd);
+            }
+            Process p = new ProcessBuilder(command)
                     .directory(home.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -114,6 +126,51 @@ final class Burst implements AutoCloseable {
             b.awaitPorts();
             return b;
         }
+    }
+
+    /** Waits for run/ports again (a respawned proxy listens on new free ports) and takes them. */
+    void rereadPorts() throws IOException {
+        awaitPorts();
+    }
+
+    /** @return GET /admin/stat, parsed */
+    com.fasterxml.jackson.databind.JsonNode stat() throws IOException, InterruptedException {
+        HttpResponse<String> r = admin("GET", "/admin/stat", null);
+        if (r.statusCode() != 200) {
+            fail("GET /admin/stat answered " + r.statusCode() + ": " + r.body());
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
+
+    /**
+     * The proxy's live heap after a full collection, from the JDK's jcmd (GC.run, then the "used" of each
+     * space GC.heap_info lists with a total: DefNew and Tenured for the proxy's SerialGC).
+     *
+     * @return bytes
+     */
+    long proxyHeapAfterGc() throws IOException, InterruptedException {
+        long pid = proxy().pid();
+        jcmd(pid, "GC.run");
+        String info = jcmd(pid, "GC.heap_info");
+        long usedKb = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*[\\w -]+?\\s+total \\d+K, used (\\d+)K").matcher(info);
+        while (m.find()) {
+            usedKb += Long.parseLong(m.group(1));
+        }
+        if (usedKb == 0) {
+            fail("no heap figures in jcmd's GC.heap_info:\n" + info);
+        }
+        return usedKb * 1024;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            fail("jcmd " + pid + " " + command + " failed:\n" + out);
+        }
+        return out;
     }
 
     private void awaitPorts() throws IOException {

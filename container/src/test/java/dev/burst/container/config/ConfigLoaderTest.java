@@ -246,7 +246,7 @@ class ConfigLoaderTest {
         BurstConfig c = load(Map.of());
 
         assertEquals(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1"), c.workerJvmOptions());
-        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx512m"), c.proxyJvmOptions());
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError"), c.proxyJvmOptions());
     }
 
     @Test

@@ -38,6 +38,7 @@ final class BoxConnection {
     private final BoxServer server;
     private final FrameAssembler frames;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final FrameAssembler.Sink sink = this::submit;
     SelectionKey key;
 
     // written on the loop thread only; read by repliers (volatile) to know whether the loop must act
@@ -86,7 +87,7 @@ final class BoxConnection {
         buffer.flip();
         boolean wasInFrame = frames.inFrame();
         try {
-            frames.feed(buffer, this::submit);
+            frames.feed(buffer, sink);
         } catch (ProtocolException e) {
             server.stats().badFrames.increment();
             server.peerLog().warn("bad frame", address, "box: closing connection from " + peer + ": " + e.getMessage());
@@ -131,7 +132,7 @@ final class BoxConnection {
             return;
         }
         try {
-            frames.resume(this::submit);
+            frames.resume(sink);
         } catch (ProtocolException e) {
             server.stats().badFrames.increment();
             server.peerLog().warn("bad frame", address, "box: closing connection from " + peer + ": " + e.getMessage());
