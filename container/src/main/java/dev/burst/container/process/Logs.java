@@ -1,5 +1,6 @@
 package dev.burst.container.process;
 
+import io.helidon.logging.common.spi.LoggingProvider;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
@@ -16,7 +17,17 @@ import java.util.logging.Logger;
 /**
  * One log line format for every process: time, level, who ({@code [worker game#2 pid 4121]}), message.
  * Every process writes to stderr; the master's children inherit the master's, so a foreground run shows
- * all of them in one stream.
+ * all of them in one stream. Nothing else writes there on its own:
+ * <ul>
+ * <li>an exception no code caught (an {@link OutOfMemoryError} on any thread, say) is logged as an ERROR
+ *     line naming the thread, with its stack trace, instead of the JVM's bare "Exception in thread";</li>
+ * <li>Helidon looks for a logging implementation when it starts and prints a line of its own when it
+ *     finds none: {@link HelidonLogging} is burst's, registered as Helidon's
+ *     {@code LoggingProvider} service, and leaves java.util.logging as set up here.</li>
+ * </ul>
+ *
+ * <p>Threads: {@link #setUp} runs on the main thread before anything logs; the formatter runs on
+ * whichever thread logs, and the uncaught-exception handler on the dying thread.
  */
 public final class Logs {
 
@@ -40,9 +51,37 @@ public final class Logs {
         console.setFormatter(new Line("[" + identity + "]"));
         root.addHandler(console);
         root.setLevel(Level.INFO);
+        Thread.setDefaultUncaughtExceptionHandler(Logs::uncaught);
         activateModuleLoggerFinder();
         // Helidon's start-up chatter is kept at warning; burst logs what an operator needs.
         Logger.getLogger("io.helidon").setLevel(Level.WARNING);
+    }
+
+    /** Logs what no code caught, in the process's format; the thread then dies as it would have. */
+    static void uncaught(Thread thread, Throwable e) {
+        try {
+            Logger.getLogger("burst").log(Level.SEVERE, "uncaught " + e.getClass().getName() + " in thread \""
+                    + thread.getName() + "\"", e);
+        } catch (Throwable whileLogging) {
+            // out of memory, most likely: the plainest line there is, rather than nothing
+            System.err.println("uncaught " + e + " in thread \"" + thread.getName() + "\"");
+        }
+    }
+
+    /**
+     * Helidon's logging implementation for burst: java.util.logging, set up by {@link #setUp}; found by
+     * Helidon through {@code META-INF/services}, so it no longer prints that it found none.
+     */
+    public static final class HelidonLogging implements LoggingProvider {
+        @Override
+        public void initialization() {
+            // Logs.setUp configures java.util.logging for the whole process
+        }
+
+        @Override
+        public void runTime() {
+            // only called in a GraalVM native image, which burst is not
+        }
     }
 
     /**

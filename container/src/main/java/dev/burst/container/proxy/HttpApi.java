@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The HTTP client API: {@code POST /cmd/{cmd}}, the body is the payload, the response body is the reply,
  * header {@code Burst-Ret} carries the ret code. Errors map to HTTP statuses ({@link Outcome.Kind}) with
- * a short JSON body {@code {"ret":..,"error":".."}}.
+ * a short JSON body {@code {"ret":..,"error":".."}}. A request refused before it is a task (another method
+ * than POST, a malformed request, a body over {@code burst.http.max-body}) has no ret: {@link HttpErrors}
+ * answers it with {@code {"error":".."}}.
  *
  * <p>Threads: each request runs on its own Helidon virtual thread, which waits for the task's outcome.
  */
@@ -30,6 +32,15 @@ final class HttpApi {
 
     void routing(HttpRouting.Builder routing) {
         routing.post("/cmd/{cmd}", this::handle);
+        routing.any("/cmd/{cmd}", HttpApi::onlyPost);
+    }
+
+    /** Any other method on a cmd: 405, not Helidon's 404, which would say the cmd does not exist. */
+    private static void onlyPost(ServerRequest req, ServerResponse res) {
+        res.status(Status.METHOD_NOT_ALLOWED_405);
+        res.header(HeaderNames.ALLOW, "POST");
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(HttpErrors.json("a cmd takes POST, not " + req.prologue().method().text()));
     }
 
     private void handle(ServerRequest req, ServerResponse res) {

@@ -1,20 +1,56 @@
 package dev.burst.container.proxy;
 
 import dev.burst.container.config.BurstConfig;
+import dev.burst.container.config.ConnectionLimits;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.function.Consumer;
 
 /**
- * The proxy's Helidon listeners: the HTTP client API ({@link HttpApi}) on the default socket and the
- * admin API ({@link AdminApi}) on its own named socket.
+ * The proxy's Helidon listeners, each its own WebServer: the HTTP client API ({@link HttpApi}) and the
+ * admin API ({@link AdminApi}). Both face whoever can reach them, so each gets the same edge:
+ * <ul>
+ * <li>its own limits: largest body ({@code burst.http.max-body}, {@code burst.admin.max-body}) and most
+ *     open connections ({@code burst.http.max-connections}, {@code burst.admin.max-connections}; over
+ *     it a connection is closed at once and counted, see {@link ConnectionGate});</li>
+ * <li>HTTP/1.1 and HTTP/1.0 ({@link Http10});</li>
+ * <li>short JSON errors for malformed, oversized and unroutable requests ({@link HttpErrors}).</li>
+ * </ul>
+ * Two WebServers rather than one with a named socket, so that a listener that cannot bind is known by
+ * name: Helidon reports a failed start only as "not running" (and a log line).
+ *
+ * <p>Threads: {@link #start} and {@link #stop} run on the proxy's main thread; requests on Helidon's
+ * virtual threads, one per connection.
  */
 final class HttpListeners {
 
-    private static final String ADMIN = "admin";
+    private final Listener http;
+    private final Listener admin;
 
-    private final WebServer server;
+    private HttpListeners(Listener http, Listener admin) {
+        this.http = http;
+        this.admin = admin;
+    }
 
-    private HttpListeners(WebServer server) {
-        this.server = server;
+    /**
+     * What one listener is: where it binds, its limits, its routes.
+     *
+     * @param name              {@code http} or {@code admin}, for messages
+     * @param host              address to bind
+     * @param port              port to bind (0 = any free port)
+     * @param maxBody           largest request body
+     * @param maxBodyKey        the configuration key of {@code maxBody}
+     * @param maxConnections    most connections open at once
+     * @param maxConnectionsKey the configuration key of {@code maxConnections}
+     * @param routes            the API's routes
+     */
+    record Spec(String name, String host, int port, int maxBody, String maxBodyKey, int maxConnections,
+                String maxConnectionsKey, Consumer<HttpRouting.Builder> routes) {
     }
 
     /**
@@ -24,32 +60,93 @@ final class HttpListeners {
      * @param http   the client API
      * @param admin  the admin API
      * @return the running listeners
+     * @throws UncheckedIOException when a listener cannot bind; the message names it, its address and port
      */
     static HttpListeners start(BurstConfig config, HttpApi http, AdminApi admin) {
-        WebServer server = WebServer.builder()
-                .host(config.httpHost())
-                .port(config.httpPort())
-                .maxPayloadSize(config.httpMaxBody())
-                .routing(http::routing)
-                .putSocket(ADMIN, socket -> socket.host(config.adminHost()).port(config.adminPort()))
-                .routing(ADMIN, admin::routing)
-                .build()
-                .start();
-        return new HttpListeners(server);
+        ConnectionLimits limits = config.limits();
+        return start(
+                new Spec("http", config.httpHost(), config.httpPort(), config.httpMaxBody(), "burst.http.max-body",
+                        limits.httpMaxConnections(), "burst.http.max-connections", http::routing),
+                new Spec("admin", config.adminHost(), config.adminPort(), limits.adminMaxBody(), "burst.admin.max-body",
+                        limits.adminMaxConnections(), "burst.admin.max-connections", admin::routing));
+    }
+
+    /**
+     * Binds and starts both listeners.
+     *
+     * @throws UncheckedIOException when a listener cannot bind; the message names it, its address and port
+     */
+    static HttpListeners start(Spec http, Spec admin) {
+        Listener h = Listener.start(http);
+        try {
+            return new HttpListeners(h, Listener.start(admin));
+        } catch (RuntimeException e) {
+            h.server.stop();
+            throw e;
+        }
     }
 
     /** @return the HTTP client API's port */
     int httpPort() {
-        return server.port();
+        return http.server.port();
     }
 
     /** @return the admin API's port */
     int adminPort() {
-        return server.port(ADMIN);
+        return admin.server.port();
+    }
+
+    /**
+     * @return connections both listeners closed at once since start because their max-connections were
+     * open; counted by each listener's {@link ConnectionGate} as it refuses them
+     */
+    long refusedConnections() {
+        return http.gate.refused() + admin.gate.refused();
     }
 
     /** Stops both listeners. */
     void stop() {
-        server.stop();
+        http.server.stop();
+        admin.server.stop();
+    }
+
+    private record Listener(WebServer server, ConnectionGate gate) {
+
+        static Listener start(Spec spec) {
+            Http1Config http1 = Http1Config.create();
+            ConnectionGate gate = new ConnectionGate(spec.name(), spec.maxConnections(), spec.maxConnectionsKey(), http1);
+            HttpErrors errors = new HttpErrors(spec.name(), spec.maxBody(), spec.maxBodyKey());
+            WebServer server = WebServer.builder()
+                    .host(spec.host())
+                    .port(spec.port())
+                    .maxPayloadSize(spec.maxBody())
+                    .protocolsDiscoverServices(false) // the gate is the only selector: it serves HTTP/1.1 and 1.0
+                    .addConnectionSelector(gate)
+                    .directHandlers(errors.directHandlers())
+                    .errorHandling(e -> e.includeEntity(true)) // Helidon's safe messages reach HttpErrors
+                    .routing(r -> {
+                        errors.install(r);
+                        spec.routes().accept(r);
+                    })
+                    .build()
+                    .start();
+            if (!server.isRunning()) {
+                throw cannotBind(spec);
+            }
+            return new Listener(server, gate);
+        }
+
+        /** Helidon logged why; binding the same address once more tells it in one line. */
+        private static UncheckedIOException cannotBind(Spec spec) {
+            String where = "the " + spec.name() + " listener on " + spec.host() + ":" + spec.port();
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(spec.host(), spec.port()));
+            } catch (IOException e) {
+                return new UncheckedIOException("cannot open " + where + ": " + e.getMessage(), e);
+            }
+            String message = "cannot open " + where + " (see Helidon's error above)";
+            return new UncheckedIOException(message, new IOException(message));
+        }
     }
 }
