@@ -119,8 +119,9 @@ public final class Proxy {
                     () -> events.add(new Event.WorkerReady()));
             Reloader reloader = new Reloader(config, dispatcher, store);
             AtomicReference<BoxServer> box = new AtomicReference<>();
+            AtomicReference<HttpListeners> listeners = new AtomicReference<>();
             StatReport report = new StatReport(dispatcher, reloader, fromMaster, () -> Optional.ofNullable(box.get()),
-                    Instant.now());
+                    () -> Optional.ofNullable(listeners.get()), Instant.now());
             AdminApi admin = new AdminApi(dispatcher, report, AdminToken.load(config.adminToken(), config.runDir()),
                     reloader, fromMaster, master::sendQuietly);
             try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher)) {
@@ -134,6 +135,7 @@ public final class Proxy {
                     return shutDown(dispatcher, admin, null, null, stop);
                 }
                 HttpListeners http = HttpListeners.start(config, new HttpApi(dispatcher), admin);
+                listeners.set(http);
                 try {
                     box.set(BoxServer.start(config.boxHost(), config.boxPort(), config.boxMaxPacket(), config.limits(),
                             dispatcher));

@@ -34,14 +34,16 @@ final class StatReport {
     private final Reloader reloader;
     private final MasterView fromMaster;
     private final Supplier<Optional<BoxServer>> box;
+    private final Supplier<Optional<HttpListeners>> http;
     private final Instant started;
 
     StatReport(Dispatcher dispatcher, Reloader reloader, MasterView fromMaster, Supplier<Optional<BoxServer>> box,
-               Instant started) {
+               Supplier<Optional<HttpListeners>> http, Instant started) {
         this.dispatcher = dispatcher;
         this.reloader = reloader;
         this.fromMaster = fromMaster;
         this.box = box;
+        this.http = http;
         this.started = started;
     }
 
@@ -171,6 +173,7 @@ final class StatReport {
     private ObjectNode connections() {
         ObjectNode n = JSON.createObjectNode();
         n.put("http_in_progress", dispatcher.clients.get());
+        http.get().ifPresent(h -> n.put("http_refused", h.refusedConnections()));
         n.put("workers_refused", dispatcher.workersRefused.sum());
         n.put("late_worker_answers", dispatcher.lateAnswers.sum());
         box.get().ifPresent(b -> {
@@ -323,6 +326,9 @@ final class StatReport {
         p.family("burst_workers_refused_total", "counter",
                 "Connections on the worker socket refused: no or a wrong spawn secret, or an unknown group.")
                 .sample("", dispatcher.workersRefused.sum());
+        http.get().ifPresent(h -> p.family("burst_http_connections_refused_total", "counter",
+                "HTTP and admin connections refused at burst.http.max-connections or burst.admin.max-connections.")
+                .sample("", h.refusedConnections()));
         box.get().ifPresent(b -> {
             BoxStats st = b.stats();
             p.family("burst_box_connections", "gauge", "Open Box connections.").sample("", st.open());
