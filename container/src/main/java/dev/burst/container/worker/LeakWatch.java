@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * collections over a few seconds they must be gone. One still reachable is a leak (typically a thread
  * the plugin started and never stopped); it is logged with what the JVM can tell and reported.
  *
- * <p>Threads: {@link #retire} is called on the task thread; checks run on this watch's own daemon thread.
+ * <p>Threads: {@link #retire} is called on the retiring generation's task thread; checks (and the
+ * report) run on this watch's own daemon thread.
  */
 final class LeakWatch implements AutoCloseable {
 
@@ -23,8 +24,10 @@ final class LeakWatch implements AutoCloseable {
 
     private final BiConsumer<Integer, String> onLeak;
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "leak-watch");
-        t.setDaemon(true);
+        // Made when the first generation retires, by its task thread: it must inherit nothing of that
+        // thread (an inheritable ThreadLocal of the plugin, the context class loader) or it would hold it.
+        Thread t = Thread.ofPlatform().name("leak-watch").daemon().inheritInheritableThreadLocals(false).unstarted(r);
+        t.setContextClassLoader(LeakWatch.class.getClassLoader());
         return t;
     });
 
@@ -48,16 +51,16 @@ final class LeakWatch implements AutoCloseable {
 
     private void check(int generation, List<WeakReference<ClassLoader>> refs) {
         try {
-            for (int round = 0; round < GC_ROUNDS; round++) {
+            for (int round = 0; ; round++) {
                 if (refs.stream().allMatch(r -> r.get() == null)) {
-                    LOG.log(System.Logger.Level.DEBUG, "generation " + generation + " unloaded");
+                    LOG.log(System.Logger.Level.INFO, "generation " + generation + " unloaded: its class loaders are collected");
                     return;
+                }
+                if (round == GC_ROUNDS) {
+                    break;
                 }
                 System.gc();
                 Thread.sleep(250L << round);
-            }
-            if (refs.stream().allMatch(r -> r.get() == null)) {
-                return;
             }
             String detail = describeHolders(refs);
             LOG.log(System.Logger.Level.WARNING, "generation " + generation + " leaked: its class loader is still reachable "
