@@ -1,11 +1,11 @@
 package dev.burst.container.worker;
 
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -19,10 +19,25 @@ import java.util.stream.Collectors;
 final class LeakWatch implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LeakWatch.class.getName());
-    private static final long FIRST_CHECK_MILLIS = 2000;
+    private static final Duration FIRST_CHECK = Duration.ofSeconds(2);
     private static final int GC_ROUNDS = 4;
 
-    private final BiConsumer<Integer, String> onLeak;
+    /** Hears how each check ended. Called on the watch's thread. */
+    @FunctionalInterface
+    interface Listener {
+        /**
+         * @param generation the retired generation whose class loaders are still reachable
+         * @param detail     what holds them, as far as the JVM can tell
+         */
+        void leaked(int generation, String detail);
+
+        /** @param generation a retired generation whose class loaders are collected */
+        default void unloaded(int generation) {
+        }
+    }
+
+    private final Listener listener;
+    private final Duration firstCheck;
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
         // Made when the first generation retires, by its task thread: it must inherit nothing of that
         // thread (an inheritable ThreadLocal of the plugin, the context class loader) or it would hold it.
@@ -32,10 +47,19 @@ final class LeakWatch implements AutoCloseable {
     });
 
     /**
-     * @param onLeak receives the leaked generation and a description of what holds it
+     * @param listener hears of each leak (and each unloaded generation)
      */
-    LeakWatch(BiConsumer<Integer, String> onLeak) {
-        this.onLeak = onLeak;
+    LeakWatch(Listener listener) {
+        this(listener, FIRST_CHECK);
+    }
+
+    /**
+     * @param listener   hears how each check ended
+     * @param firstCheck how long after its retirement a generation is first checked
+     */
+    LeakWatch(Listener listener, Duration firstCheck) {
+        this.listener = listener;
+        this.firstCheck = firstCheck;
     }
 
     /**
@@ -46,7 +70,7 @@ final class LeakWatch implements AutoCloseable {
      */
     void retire(int generation, List<ClassLoader> loaders) {
         List<WeakReference<ClassLoader>> refs = loaders.stream().map(WeakReference::new).toList();
-        checker.schedule(() -> check(generation, refs), FIRST_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        checker.schedule(() -> check(generation, refs), firstCheck.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void check(int generation, List<WeakReference<ClassLoader>> refs) {
@@ -54,6 +78,7 @@ final class LeakWatch implements AutoCloseable {
             for (int round = 0; ; round++) {
                 if (refs.stream().allMatch(r -> r.get() == null)) {
                     LOG.log(System.Logger.Level.INFO, "generation " + generation + " unloaded: its class loaders are collected");
+                    listener.unloaded(generation);
                     return;
                 }
                 if (round == GC_ROUNDS) {
@@ -65,7 +90,7 @@ final class LeakWatch implements AutoCloseable {
             String detail = describeHolders(refs);
             LOG.log(System.Logger.Level.WARNING, "generation " + generation + " leaked: its class loader is still reachable "
                     + "after " + GC_ROUNDS + " collections; " + detail);
-            onLeak.accept(generation, detail);
+            listener.leaked(generation, detail);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
