@@ -206,7 +206,8 @@ public final class Worker {
                 closeQuietly(ch);
                 if (System.nanoTime() - deadline >= 0) {
                     throw new ProxyUnreachable("cannot reach the proxy at " + socket + " (tried for "
-                            + patience.toMillis() + " ms): " + reason(e));
+                            + (patience.toMillis() % 1000 == 0 ? patience.toSeconds() + " s" : patience.toMillis() + " ms")
+                            + "): " + reason(e));
                 }
             }
             try {
