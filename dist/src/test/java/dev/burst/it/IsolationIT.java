@@ -3,12 +3,14 @@ package dev.burst.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Plugins run in their own modules: they see the JDK, the plugin API, MicroProfile Config and their own
- * jars. Two folder plugins bundle different versions of one library class.
+ * jars. Two folder plugins bundle different versions of one library class. A plugin that reaches past its
+ * module (the system class loader) finds only what a worker needs, not the proxy's libraries.
  */
 class IsolationIT {
 
@@ -30,6 +32,35 @@ class IsolationIT {
             assertEquals("", probe.text(), "container classes visible to plugin code: " + probe.text());
 
             assertEquals("configured through MicroProfile Config", box.call(34, 5, "").text());
+        }
+    }
+
+    @Test
+    void a_plugin_that_asks_the_system_class_loader_for_the_proxy_s_libraries_gets_class_not_found(@TempDir Path home)
+            throws Exception {
+        try (Burst burst = Burst.in(home)
+                .folderPlugin("isolation-one", "isolation-one", "shared-lib-1")
+                .set("burst.group.default.workers", "1")
+                .start();
+             BoxClient box = burst.box()) {
+            BoxClient.Reply reply = box.call(35, 1, String.join("\n", List.of(
+                    "io.helidon.webserver.WebServer",
+                    "io.helidon.http.Status",
+                    "com.fasterxml.jackson.databind.ObjectMapper",
+                    "com.fasterxml.jackson.core.JsonFactory",
+                    "org.jline.reader.LineReader",
+                    "dev.burst.ctl.Burstctl")));
+
+            assertEquals(0, reply.ret());
+            assertEquals(List.of(
+                    "io.helidon.webserver.WebServer: ClassNotFoundException",
+                    "io.helidon.http.Status: ClassNotFoundException",
+                    "com.fasterxml.jackson.databind.ObjectMapper: ClassNotFoundException",
+                    "com.fasterxml.jackson.core.JsonFactory: ClassNotFoundException",
+                    "org.jline.reader.LineReader: ClassNotFoundException",
+                    "dev.burst.ctl.Burstctl: ClassNotFoundException"), reply.text().lines().toList(),
+                    "the worker's class path holds no web server, HTTP, Jackson, jline or burstctl");
+            assertEquals("1", box.call(31, 2, "").text(), "and the worker serves");
         }
     }
 }

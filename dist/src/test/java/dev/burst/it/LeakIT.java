@@ -3,17 +3,24 @@ package dev.burst.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Retired generations are unloaded; one a plugin keeps alive is reported, and its worker recycled. */
+/**
+ * Retired generations are unloaded, also when a library of the plugin cached something per thread
+ * (Jackson); one a plugin keeps alive (a thread it never stopped) is reported, and its worker recycled.
+ */
 class LeakIT {
 
     @Test
@@ -64,6 +71,48 @@ class LeakIT {
             burst.awaitLog("worker default#1 replaced: pid " + worker, Duration.ofSeconds(60));
             assertNotEquals(worker, burst.workerPids().getFirst());
             assertEquals("leaking", new String(burst.post("40", "").body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void reloading_a_plugin_that_bundles_jackson_unloads_every_generation_and_keeps_its_worker(@TempDir Path home)
+            throws Exception {
+        try (Burst burst = Burst.in(home)
+                .folderPlugin("jackson", "jackson", "jackson-databind", "jackson-core", "jackson-annotations")
+                .set("burst.group.default.workers", "1")
+                .start()) {
+            burst.awaitWorkers(1, Duration.ofSeconds(30));
+            long worker = burst.workerPids().getFirst();
+            assertEquals("{\"name\":\"ada\",\"total\":6}", json(burst), "generation 1 parses and writes JSON");
+            int reloads = 5;
+            for (int k = 1; k <= reloads; k++) {
+                String outcome = burst.reload(k);
+                assertTrue(outcome.contains("generation " + (k + 1) + " serving on 1 worker(s)"), outcome);
+                assertEquals("{\"name\":\"ada\",\"total\":6}", json(burst), "generation " + (k + 1) + " too");
+            }
+            for (int g = 1; g <= reloads; g++) {
+                awaitLeakCheck(burst, g);
+            }
+            assertEquals(0, burst.count(" leaked"), "no generation was reported leaked:\n" + burst.log());
+            assertEquals(0, burst.count(" replaced: pid "), "no worker was recycled");
+            assertEquals(List.of(worker), burst.workerPids(), "the same worker did every swap");
+        }
+    }
+
+    private static String json(Burst burst) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = burst.post("json", "{\"name\":\"ada\",\"scores\":[1,2,3]}");
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    /** Waits until the worker has checked the retired generation (it logs it unloaded), or reported any leak. */
+    private static void awaitLeakCheck(Burst burst, int generation) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (burst.count("generation " + generation + " unloaded") == 0 && burst.count(" leaked") == 0) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("the worker never reported generation " + generation + " unloaded or leaked:\n" + burst.log());
+            }
+            Burst.pause(50);
         }
     }
 

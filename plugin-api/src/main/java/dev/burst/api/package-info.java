@@ -11,6 +11,8 @@
  * A worker runs one task at a time on one thread, its <em>task thread</em>. {@link dev.burst.api.Plugin#start},
  * {@link dev.burst.api.Plugin#stop} and every {@link dev.burst.api.Handler} run on it, with the thread's
  * context class loader set to the plugin's own. While a handler runs, its worker takes no other task, so
- * a handler that blocks holds a whole worker: size the group for it.
+ * a handler that blocks holds a whole worker: size the group for it. Each generation of the plugins (each
+ * reload) gets a task thread of its own, which ends after the generation's {@code stop}, and with it what
+ * was left in its ThreadLocals.
  */
 package dev.burst.api;

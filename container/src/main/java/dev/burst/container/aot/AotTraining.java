@@ -181,6 +181,8 @@ public final class AotTraining {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // The training's master gets the full classpath (it runs a proxy too); like every master, it starts
+        // its worker, the recording one, with the worker classpath, which the cache is then created with.
         childEnvironment(pb.environment(), WorkerAotCache.childClasspath());
         LOG.log(System.Logger.Level.INFO, "training: a burst with one recording worker in " + home);
         Process master = pb.start();
@@ -212,7 +214,7 @@ public final class AotTraining {
         ProcessBuilder cb = new ProcessBuilder(create).directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        childEnvironment(cb.environment(), cache.classpath());
+        childEnvironment(cb.environment(), cache.classpath()); // the worker classpath, as recorded
         LOG.log(System.Logger.Level.INFO, "training: writing the cache");
         Process p = cb.start();
         running = p;
@@ -229,7 +231,7 @@ public final class AotTraining {
         cache.writeId();
     }
 
-    /** The same classpath, in the same order, as the master gives workers; no BURST_* keys from this shell. */
+    /** The classpath given, in its order (as the master gives its children); no BURST_* keys from this shell. */
     private static void childEnvironment(Map<String, String> env, List<String> classpath) {
         env.keySet().removeIf(k -> k.startsWith("BURST_") || k.equals("JDK_JAVA_OPTIONS") || k.equals("JAVA_TOOL_OPTIONS"));
         env.put("CLASSPATH", String.join(File.pathSeparator, classpath));

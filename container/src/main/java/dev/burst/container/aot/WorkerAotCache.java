@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The workers' ahead-of-time cache (JDK 25+): the classes a worker loads and links on its way to ready,
@@ -18,7 +21,8 @@ import java.util.Optional;
  * mapped by every worker at start. A worker starts in about a third of the time with it.
  *
  * <p>Beside the cache, {@code <cache>.id} says what it was built for: the JVM, the worker JVM options and
- * the classpath (jar names and sizes, so an unpacked copy elsewhere still matches). A cache is only used
+ * the workers' classpath ({@link #workerClasspath()}: jar names and sizes, so an unpacked copy elsewhere
+ * still matches). A cache is only used
  * when that matches this master exactly; otherwise workers start without it and the master says why
  * once. The JVM would itself ignore a cache that does not fit, but with an error on every worker's
  * stderr, and silently for a classpath in another order.
@@ -56,8 +60,9 @@ public final class WorkerAotCache {
     }
 
     /**
-     * The classpath of every child: the master's own, sorted. A JVM expands {@code lib/*} in directory
-     * order, which differs from one file system to the next; an AOT cache needs the same order every time.
+     * The classpath of the proxy (and of the AOT training's master): the master's own, sorted. A JVM expands
+     * {@code lib/*} in directory order, which differs from one file system to the next; an AOT cache needs
+     * the same order every time. Workers get a part of it, {@link #workerClasspath()}.
      *
      * @return classpath entries
      */
@@ -69,13 +74,59 @@ public final class WorkerAotCache {
     }
 
     /**
-     * The classpath of a worker: what a worker needs, in the same order every time (the cache is trained
-     * and used with exactly this one).
+     * The jars a worker needs, by artifact id (a jar's file name without {@code -<version>.jar}). A list of
+     * what to keep rather than of what to drop: a library added to {@code lib/} later (a new dependency
+     * of the web server, an operator's extra jar) stays out of workers unless it is named here, and one
+     * missing here fails every worker's start, loudly, in every end-to-end test. Everything else on the
+     * master's classpath (Helidon's web server and HTTP stack, Jackson, jline and burstctl) serves the
+     * master, the proxy or the console only; left out, a plugin that reaches past its module through
+     * {@code ClassLoader.getSystemClassLoader()} cannot load it, and a worker maps fewer jars.
+     */
+    static final Set<String> WORKER_ARTIFACTS = Set.of(
+            // the worker itself (its classes share one jar with the master's and the proxy's)
+            "burst-container",
+            // what plugins compile against, lent to their modules; MicroProfile Config is part of it
+            "burst-plugin-api",
+            "microprofile-config-api",
+            // the plugins' modules
+            "jboss-modules",
+            // the MicroProfile Config implementation that burst's configuration and the plugins' read ...
+            "helidon-config-mp",
+            // ... and its run-time dependencies, transitively (helidon-config-mp's pom and theirs)
+            "helidon-config", "helidon-common-configurable", "helidon-common", "helidon-common-config",
+            "helidon-common-context", "helidon-common-mapper", "helidon-common-media-type", "helidon-common-types",
+            "helidon-builder-api", "helidon-service-registry", "helidon-service-metadata", "helidon-metadata-hson",
+            "helidon", "jakarta.annotation-api");
+
+    /** A jar named {@code <artifact>-<version>.jar} (the version starts with a digit) or {@code <artifact>.jar}. */
+    private static final Pattern JAR_NAME = Pattern.compile("(.+?)(-\\d[^/]*)?\\.jar");
+
+    /**
+     * The classpath of a worker: of the master's, what a worker needs ({@link #WORKER_ARTIFACTS}), in the
+     * same order every time (the cache is trained and used with exactly this one).
      *
      * @return classpath entries
      */
     public static List<String> workerClasspath() {
-        return childClasspath();
+        return workerClasspath(childClasspath());
+    }
+
+    /**
+     * @param childClasspath the master's classpath, sorted
+     * @return the entries a worker needs, in the same order; a directory (classes of a development
+     *         build, not a jar) is kept, as there is no telling what it holds
+     */
+    static List<String> workerClasspath(List<String> childClasspath) {
+        return childClasspath.stream().filter(WorkerAotCache::workerNeeds).toList();
+    }
+
+    private static boolean workerNeeds(String entry) {
+        String name = Path.of(entry).getFileName().toString();
+        if (!name.endsWith(".jar")) {
+            return true;
+        }
+        Matcher m = JAR_NAME.matcher(name);
+        return m.matches() && WORKER_ARTIFACTS.contains(m.group(1));
     }
 
     /** @return the cache file */

@@ -19,7 +19,9 @@ import org.jboss.modules.ModuleLoadException;
 
 /**
  * The plugins of one generation, loaded into their modules and started, with the handler table they
- * registered. Everything here runs on the worker's task thread.
+ * registered. Everything here runs on the generation's own task thread in the worker (started, handlers
+ * looked up, stopped); that thread ends with the generation, and with it whatever the plugins left in its
+ * ThreadLocals.
  */
 public final class PluginGeneration implements AutoCloseable {
 

@@ -1,11 +1,11 @@
 package dev.burst.container.worker;
 
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -13,26 +13,53 @@ import java.util.stream.Collectors;
  * collections over a few seconds they must be gone. One still reachable is a leak (typically a thread
  * the plugin started and never stopped); it is logged with what the JVM can tell and reported.
  *
- * <p>Threads: {@link #retire} is called on the task thread; checks run on this watch's own daemon thread.
+ * <p>Threads: {@link #retire} is called on the retiring generation's task thread; checks (and the
+ * report) run on this watch's own daemon thread.
  */
 final class LeakWatch implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LeakWatch.class.getName());
-    private static final long FIRST_CHECK_MILLIS = 2000;
+    private static final Duration FIRST_CHECK = Duration.ofSeconds(2);
     private static final int GC_ROUNDS = 4;
 
-    private final BiConsumer<Integer, String> onLeak;
+    /** Hears how each check ended. Called on the watch's thread. */
+    @FunctionalInterface
+    interface Listener {
+        /**
+         * @param generation the retired generation whose class loaders are still reachable
+         * @param detail     what holds them, as far as the JVM can tell
+         */
+        void leaked(int generation, String detail);
+
+        /** @param generation a retired generation whose class loaders are collected */
+        default void unloaded(int generation) {
+        }
+    }
+
+    private final Listener listener;
+    private final Duration firstCheck;
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "leak-watch");
-        t.setDaemon(true);
+        // Made when the first generation retires, by its task thread: it must inherit nothing of that
+        // thread (an inheritable ThreadLocal of the plugin, the context class loader) or it would hold it.
+        Thread t = Thread.ofPlatform().name("leak-watch").daemon().inheritInheritableThreadLocals(false).unstarted(r);
+        t.setContextClassLoader(LeakWatch.class.getClassLoader());
         return t;
     });
 
     /**
-     * @param onLeak receives the leaked generation and a description of what holds it
+     * @param listener hears of each leak (and each unloaded generation)
      */
-    LeakWatch(BiConsumer<Integer, String> onLeak) {
-        this.onLeak = onLeak;
+    LeakWatch(Listener listener) {
+        this(listener, FIRST_CHECK);
+    }
+
+    /**
+     * @param listener   hears how each check ended
+     * @param firstCheck how long after its retirement a generation is first checked
+     */
+    LeakWatch(Listener listener, Duration firstCheck) {
+        this.listener = listener;
+        this.firstCheck = firstCheck;
     }
 
     /**
@@ -43,26 +70,27 @@ final class LeakWatch implements AutoCloseable {
      */
     void retire(int generation, List<ClassLoader> loaders) {
         List<WeakReference<ClassLoader>> refs = loaders.stream().map(WeakReference::new).toList();
-        checker.schedule(() -> check(generation, refs), FIRST_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        checker.schedule(() -> check(generation, refs), firstCheck.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void check(int generation, List<WeakReference<ClassLoader>> refs) {
         try {
-            for (int round = 0; round < GC_ROUNDS; round++) {
+            for (int round = 0; ; round++) {
                 if (refs.stream().allMatch(r -> r.get() == null)) {
-                    LOG.log(System.Logger.Level.DEBUG, "generation " + generation + " unloaded");
+                    LOG.log(System.Logger.Level.INFO, "generation " + generation + " unloaded: its class loaders are collected");
+                    listener.unloaded(generation);
                     return;
+                }
+                if (round == GC_ROUNDS) {
+                    break;
                 }
                 System.gc();
                 Thread.sleep(250L << round);
             }
-            if (refs.stream().allMatch(r -> r.get() == null)) {
-                return;
-            }
             String detail = describeHolders(refs);
             LOG.log(System.Logger.Level.WARNING, "generation " + generation + " leaked: its class loader is still reachable "
                     + "after " + GC_ROUNDS + " collections; " + detail);
-            onLeak.accept(generation, detail);
+            listener.leaked(generation, detail);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,5 +141,70 @@ class WorkerAotCacheTest {
 
         assertEquals(cp.stream().sorted().toList(), cp);
         assertEquals(System.getProperty("java.class.path").split(File.pathSeparator).length, cp.size());
+    }
+
+    /** The jars of the distribution's lib/, as the master's sorted classpath has them. */
+    private static final List<String> DIST_LIB = Stream.of(
+            "burst-container-0.1.0-SNAPSHOT.jar", "burst-ctl-0.1.0-SNAPSHOT.jar", "burst-plugin-api-0.1.0-SNAPSHOT.jar",
+            "helidon-4.2.6.jar", "helidon-builder-api-4.2.6.jar", "helidon-common-4.2.6.jar",
+            "helidon-common-buffers-4.2.6.jar", "helidon-common-concurrency-limits-4.2.6.jar",
+            "helidon-common-config-4.2.6.jar", "helidon-common-configurable-4.2.6.jar", "helidon-common-context-4.2.6.jar",
+            "helidon-common-features-4.2.6.jar", "helidon-common-features-api-4.2.6.jar", "helidon-common-key-util-4.2.6.jar",
+            "helidon-common-mapper-4.2.6.jar", "helidon-common-media-type-4.2.6.jar", "helidon-common-parameters-4.2.6.jar",
+            "helidon-common-resumable-4.2.6.jar", "helidon-common-security-4.2.6.jar", "helidon-common-socket-4.2.6.jar",
+            "helidon-common-task-4.2.6.jar", "helidon-common-tls-4.2.6.jar", "helidon-common-types-4.2.6.jar",
+            "helidon-common-uri-4.2.6.jar", "helidon-config-4.2.6.jar", "helidon-config-mp-4.2.6.jar",
+            "helidon-http-4.2.6.jar", "helidon-http-encoding-4.2.6.jar", "helidon-http-media-4.2.6.jar",
+            "helidon-logging-common-4.2.6.jar", "helidon-metadata-hson-4.2.6.jar", "helidon-metrics-api-4.2.6.jar",
+            "helidon-service-metadata-4.2.6.jar", "helidon-service-registry-4.2.6.jar", "helidon-webserver-4.2.6.jar",
+            "jackson-annotations-2.22.jar", "jackson-core-2.22.4.jar", "jackson-databind-2.22.4.jar",
+            "jakarta.annotation-api-2.1.1.jar", "jboss-modules-2.3.0.jar", "jline-3.30.6.jar",
+            "microprofile-config-api-3.1.jar").map(j -> "/opt/burst/lib/" + j).toList();
+
+    @Test
+    void a_worker_gets_only_the_jars_it_needs_from_lib_in_the_master_s_order() {
+        List<String> worker = WorkerAotCache.workerClasspath(DIST_LIB);
+
+        assertEquals(Stream.of(
+                "burst-container-0.1.0-SNAPSHOT.jar", "burst-plugin-api-0.1.0-SNAPSHOT.jar",
+                "helidon-4.2.6.jar", "helidon-builder-api-4.2.6.jar", "helidon-common-4.2.6.jar",
+                "helidon-common-config-4.2.6.jar", "helidon-common-configurable-4.2.6.jar", "helidon-common-context-4.2.6.jar",
+                "helidon-common-mapper-4.2.6.jar", "helidon-common-media-type-4.2.6.jar", "helidon-common-types-4.2.6.jar",
+                "helidon-config-4.2.6.jar", "helidon-config-mp-4.2.6.jar", "helidon-metadata-hson-4.2.6.jar",
+                "helidon-service-metadata-4.2.6.jar", "helidon-service-registry-4.2.6.jar",
+                "jakarta.annotation-api-2.1.1.jar", "jboss-modules-2.3.0.jar", "microprofile-config-api-3.1.jar")
+                .map(j -> "/opt/burst/lib/" + j).toList(), worker);
+        assertTrue(worker.stream().noneMatch(j -> j.contains("webserver") || j.contains("helidon-http")
+                || j.contains("jackson") || j.contains("jline") || j.contains("burst-ctl")), worker.toString());
+    }
+
+    @Test
+    void a_jar_dropped_into_lib_later_stays_off_the_worker_classpath() {
+        List<String> cp = Stream.concat(DIST_LIB.stream(), Stream.of("/opt/burst/lib/postgresql-42.7.4.jar")).sorted().toList();
+
+        assertEquals(WorkerAotCache.workerClasspath(DIST_LIB), WorkerAotCache.workerClasspath(cp));
+    }
+
+    @Test
+    void a_directory_of_classes_stays_on_the_worker_classpath_and_an_unversioned_jar_is_known_by_its_name() {
+        List<String> cp = List.of("/src/burst/container/target/classes", "/opt/burst/lib/burst-container.jar",
+                "/opt/burst/lib/jline.jar");
+
+        assertEquals(List.of("/src/burst/container/target/classes", "/opt/burst/lib/burst-container.jar"),
+                WorkerAotCache.workerClasspath(cp));
+    }
+
+    @Test
+    void every_library_a_worker_needs_is_one_the_container_depends_on_under_that_name() {
+        List<String> testClasspath = WorkerAotCache.childClasspath();
+
+        for (String artifact : WorkerAotCache.WORKER_ARTIFACTS) {
+            if (artifact.startsWith("burst-")) {
+                continue; // burst's own modules are class directories in a reactor build
+            }
+            assertEquals(1, WorkerAotCache.workerClasspath(testClasspath).stream()
+                    .filter(e -> Path.of(e).getFileName().toString().matches(Pattern.quote(artifact) + "-\\d.*\\.jar"))
+                    .count(), artifact + " is on the container's runtime classpath: " + testClasspath);
+        }
     }
 }

@@ -1,0 +1,306 @@
+package dev.burst.container.worker;
+
+import dev.burst.container.plugin.PluginException;
+import dev.burst.container.plugin.PluginGeneration;
+import dev.burst.container.plugin.PluginGeneration.Registered;
+import dev.burst.container.plugin.PluginJars;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.protocol.ProtocolException;
+import dev.burst.container.protocol.RetCode;
+import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage.Load;
+import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.protocol.WireMessage.Result;
+import dev.burst.container.protocol.WireMessage.Status;
+import dev.burst.container.protocol.WireMessage.Stop;
+import dev.burst.container.protocol.WireMessage.Task;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The task thread of one plugin generation: a platform thread, named {@code task gen N}, that starts the
+ * generation, reads the proxy's frames, runs every handler, and stops the generation when it retires,
+ * then ends. Whatever the plugin or its libraries left in the thread's ThreadLocals (Jackson's buffer
+ * recycler, a formatter cache ...) goes with the thread, so it cannot keep a retired generation loaded.
+ * The thread that runs the handlers is the one that waits for the next frame: no hand-off per task.
+ *
+ * <p>Its life, each step on this thread:
+ * <pre>
+ *   start()s the generation ──failed──> LOAD_FAILED, ends (the serving thread, or at boot the worker, goes on)
+ *        │ started
+ *   waits until the generation before it has stopped (at boot: at once)
+ *   READY, then serves: TASK -> RESULT, one at a time
+ *        ├─ LOAD: launches the next generation's thread and waits for its start();
+ *        │        failed: keeps serving;  started: stop()s its own generation, hands over, ends
+ *        └─ STOP, SIGTERM (after the running task) or the proxy gone: stop()s its generation,
+ *                 hands the worker its exit code, ends
+ * </pre>
+ * {@code start()}, handlers and {@code stop()} run with the plugin module's class loader as the context
+ * class loader. The thread inherits no inheritable ThreadLocals: a value a plugin put there must not
+ * follow into the next generation's thread.
+ */
+final class TaskThread implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(TaskThread.class.getName());
+
+    private final Worker worker;
+    private final Load load;
+    /** The generation serving when this one was asked for; empty at boot. */
+    private final OptionalInt serving;
+    /** Completed by this thread once the generation's start() returned: whether it started. */
+    private final CompletableFuture<Boolean> started = new CompletableFuture<>();
+    /** Completed once the generation before has stopped (with its number; empty at boot): this one may serve. */
+    private final CompletableFuture<OptionalInt> predecessorStopped = new CompletableFuture<>();
+    /**
+     * The generation of this thread, and the only reference to it: a local variable in the serving loop's
+     * frame would hold it too. This thread only; null once stopped.
+     */
+    private PluginGeneration generation;
+
+    private TaskThread(Worker worker, Load load, OptionalInt serving) {
+        this.worker = worker;
+        this.load = load;
+        this.serving = serving;
+    }
+
+    /**
+     * Starts the thread of a generation; it runs that generation's start() at once.
+     *
+     * @param worker  the worker it serves
+     * @param load    the generation to run
+     * @param serving the generation serving now (empty at boot), for the log
+     * @return the thread's handle, to await its start and hand over to it
+     */
+    static TaskThread launch(Worker worker, Load load, OptionalInt serving) {
+        TaskThread task = new TaskThread(worker, load, serving);
+        Thread thread = Thread.ofPlatform()
+                .name(name(load.generation()))
+                .inheritInheritableThreadLocals(false)
+                .unstarted(task);
+        thread.setContextClassLoader(TaskThread.class.getClassLoader());
+        thread.start();
+        return task;
+    }
+
+    /**
+     * @param generation a generation number
+     * @return the name of its task thread, as thread dumps show it
+     */
+    static String name(int generation) {
+        return "task gen " + generation;
+    }
+
+    /**
+     * Waits until the generation's start() returned. Called by the thread that launched this one.
+     *
+     * @return whether it started; if not, LOAD_FAILED is sent already and this thread has ended
+     */
+    boolean awaitStarted() {
+        return started.join();
+    }
+
+    /**
+     * Lets this thread serve: the generation before has stopped.
+     *
+     * @param previous that generation's number; empty at boot
+     */
+    void takeOver(OptionalInt previous) {
+        predecessorStopped.complete(previous);
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (!startGeneration()) {
+                return;
+            }
+            OptionalInt previous = predecessorStopped.join();
+            Optional<ExitCode> end = serve(previous);
+            if (end.isPresent()) {
+                stopGeneration();
+                worker.exit(end.get());
+            }
+        } catch (RuntimeException | Error e) {
+            // A bug, or the JVM failing under a handler (OutOfMemoryError ...): the worker ends rather than
+            // hangs; the proxy answers a running task "worker lost" and the master respawns.
+            started.complete(false);
+            LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " failed; the worker exits", e);
+            worker.exit(ExitCode.FAILURE);
+        }
+    }
+
+    /** @return whether the generation started; if not, the proxy is told so */
+    private boolean startGeneration() {
+        try {
+            generation = PluginGeneration.start(load.generation(), jars(load), worker.identity(), worker.pluginConfig());
+            started.complete(true);
+            return true;
+        } catch (PluginException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot start generation " + load.generation()
+                    + (serving.isPresent() ? "; staying on " + serving.getAsInt() : "") + ": " + e.getMessage(), e.getCause());
+            try {
+                worker.link().send(new LoadFailed(load.generation(), truncate(e.getMessage())));
+            } catch (IOException io) {
+                // The proxy is gone: whoever reads next finds that out and ends the worker.
+                LOG.log(System.Logger.Level.DEBUG, "cannot send LOAD_FAILED: " + io.getMessage());
+            }
+            started.complete(false);
+            return false;
+        }
+    }
+
+    /**
+     * Says READY, then reads and answers frames until this generation retires or the worker ends.
+     *
+     * @param previous the generation this one replaced; empty at boot
+     * @return the worker's exit code; empty when the next generation took over
+     */
+    private Optional<ExitCode> serve(OptionalInt previous) {
+        ProxyLink link = worker.link();
+        try {
+            link.send(ready(generation));
+            List<Integer> cmds = generation.cmds().stream().map(c -> c.id()).toList();
+            if (previous.isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "swapped generation " + previous.getAsInt() + " for "
+                        + generation.number() + ", cmds " + cmds);
+            } else {
+                LOG.log(System.Logger.Level.INFO, "ready: generation " + generation.number() + ", "
+                        + load.plugins().size() + " plugin(s), cmds " + cmds);
+            }
+            while (true) {
+                WireMessage m = link.read();
+                switch (m) {
+                    case Task t -> {
+                        link.busy(true);
+                        Result r = runTask(t);
+                        link.busy(false);
+                        link.send(r);
+                        if (worker.stopRequested()) {
+                            LOG.log(System.Logger.Level.INFO, "stopping after the task, as SIGTERM asked");
+                            return Optional.of(ExitCode.OK);
+                        }
+                    }
+                    case Load next -> {
+                        if (swap(next)) {
+                            return Optional.empty();
+                        }
+                    }
+                    case Stop s -> {
+                        LOG.log(System.Logger.Level.INFO, "stopping as the proxy asked");
+                        return Optional.of(ExitCode.OK);
+                    }
+                    default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from the proxy");
+                }
+            }
+        } catch (EOFException e) {
+            if (worker.stopRequested()) {
+                LOG.log(System.Logger.Level.INFO, "stopping, as SIGTERM asked");
+                return Optional.of(ExitCode.OK);
+            }
+            LOG.log(System.Logger.Level.ERROR, "the proxy closed the connection; exiting");
+            return Optional.of(ExitCode.FAILURE);
+        } catch (IOException e) {
+            if (worker.stopRequested()) {
+                return Optional.of(ExitCode.OK);
+            }
+            LOG.log(System.Logger.Level.ERROR, "lost the proxy: " + e);
+            return Optional.of(ExitCode.FAILURE);
+        }
+    }
+
+    /**
+     * Swaps generations: the next one starts on its own thread first, so if it fails this one never
+     * stopped serving. If it started, this one stops (on this thread), its loaders go to the leak watch,
+     * and the next thread takes over. The proxy sends no task meanwhile.
+     *
+     * @return whether the next generation took over (this thread then ends)
+     */
+    private boolean swap(Load next) {
+        TaskThread successor = launch(worker, next, OptionalInt.of(generation.number()));
+        if (!successor.awaitStarted()) {
+            return false;
+        }
+        int old = generation.number();
+        try {
+            retire();
+        } finally {
+            successor.takeOver(OptionalInt.of(old));
+        }
+        return true;
+    }
+
+    /** Stops this generation and has the leak watch check that its class loaders go away. */
+    private void retire() {
+        int number = generation.number();
+        List<ClassLoader> loaders = generation.classLoaders();
+        stopGeneration();
+        worker.leaks().retire(number, loaders);
+    }
+
+    /** The plugins' stop() (a failing one is logged), then their jars closed. */
+    private void stopGeneration() {
+        PluginGeneration g = generation;
+        generation = null;
+        try {
+            g.close();
+        } catch (UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, "generation " + g.number() + ": " + e.getMessage(), e.getCause());
+        }
+    }
+
+    private Result runTask(Task task) {
+        Registered r = generation.handler(task.cmd()).orElse(null);
+        if (r == null) {
+            return new Result(task.taskId(), Status.UNKNOWN_CMD, RetCode.UNKNOWN_CMD,
+                    ("unknown cmd " + task.cmd()).getBytes(StandardCharsets.UTF_8));
+        }
+        TaskRequest request = new TaskRequest(task);
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(r.loader());
+        Throwable failure = null;
+        try {
+            r.handler().handle(request);
+        } catch (Exception | StackOverflowError | LinkageError e) {
+            // A handler's failure is its request's, not the worker's. Other errors (OutOfMemoryError ...)
+            // end the worker; the proxy answers the task "worker lost" and the master respawns.
+            failure = e;
+        } finally {
+            request.close();
+            t.setContextClassLoader(previous);
+        }
+        if (failure != null) {
+            LOG.log(System.Logger.Level.WARNING, "cmd " + task.cmd() + " (plugin " + r.plugin() + ") threw"
+                    + (request.replied() ? " after replying; the reply stands" : ""), failure);
+        }
+        if (request.replied()) {
+            return new Result(task.taskId(), Status.REPLY, request.ret(), request.replyBody());
+        }
+        if (failure != null) {
+            return new Result(task.taskId(), Status.HANDLER_ERROR, RetCode.HANDLER_ERROR,
+                    ("handler of cmd " + task.cmd() + " failed: " + failure.getClass().getName())
+                            .getBytes(StandardCharsets.UTF_8));
+        }
+        return new Result(task.taskId(), Status.NO_REPLY, RetCode.OK, new byte[0]);
+    }
+
+    private static List<PluginJars> jars(Load load) {
+        return load.plugins().stream().map(p -> new PluginJars(p.name(), p.files())).toList();
+    }
+
+    private static Ready ready(PluginGeneration g) {
+        return new Ready(g.number(), g.cmds().stream().map(c -> new CmdInfo(c.id(), c.name(), c.idempotent())).toList());
+    }
+
+    static String truncate(String s) {
+        return s.length() > 4000 ? s.substring(0, 4000) + "..." : s;
+    }
+}
