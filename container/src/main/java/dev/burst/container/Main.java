@@ -57,7 +57,7 @@ public final class Main {
                 System.exit(Worker.create(config(), args[1], Integer.parseInt(args[2])).run());
             }
             case "aot" -> {
-                Logs.setUp("aot pid " + pid);
+                Logs.setUpProgressOnStdout("aot pid " + pid);
                 System.exit(AotTraining.create(config()).run());
             }
             default -> usage();

@@ -13,6 +13,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * One log line format for every process: time, level, who ({@code [worker game#2 pid 4121]}), message.
@@ -42,14 +43,43 @@ public final class Logs {
      * @param identity who this process is, for example {@code proxy pid 4100}
      */
     public static void setUp(String identity) {
+        setUp(identity, false);
+    }
+
+    /**
+     * Installs the format for this process, with progress (below WARNING) on stdout and warnings and
+     * errors on stderr: for a build-time tool, so a quiet build (whose runner shows stdout at its info
+     * level) prints only what went wrong.
+     *
+     * @param identity who this process is
+     */
+    public static void setUpProgressOnStdout(String identity) {
+        setUp(identity, true);
+    }
+
+    private static void setUp(String identity, boolean progressOnStdout) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
+        Line format = new Line("[" + identity + "]");
         ConsoleHandler console = new ConsoleHandler();
-        console.setLevel(Level.ALL);
-        console.setFormatter(new Line("[" + identity + "]"));
+        console.setLevel(progressOnStdout ? Level.WARNING : Level.ALL);
+        console.setFormatter(format);
         root.addHandler(console);
+        if (progressOnStdout) {
+            StreamHandler progress = new StreamHandler(System.out, format) {
+                @Override
+                public synchronized void publish(LogRecord record) {
+                    if (record.getLevel().intValue() < Level.WARNING.intValue()) {
+                        super.publish(record);
+                        flush();
+                    }
+                }
+            };
+            progress.setLevel(Level.ALL);
+            root.addHandler(progress);
+        }
         root.setLevel(Level.INFO);
         Thread.setDefaultUncaughtExceptionHandler(Logs::uncaught);
         activateModuleLoggerFinder();
