@@ -4,6 +4,7 @@ import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.GroupConfig;
 import dev.burst.container.plugin.Generation;
 import dev.burst.container.protocol.ProtocolException;
+import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
@@ -333,6 +334,7 @@ final class Dispatcher {
             return;
         }
         LOG.log(System.Logger.Level.ERROR, link + " cannot start generation " + failed.generation() + ": " + failed.reason());
+        toMaster.accept(new BootFailed(link.group, link.slot, link.pid, failed.generation(), failed.reason()));
     }
 
     private void route(GroupQueue group, Ready ready) {

@@ -55,8 +55,8 @@ public final class Proxy {
         record Stop(boolean fast, String why) implements Event {
         }
 
-        /** The master asks for reload_workers. */
-        record ReloadRequested() implements Event {
+        /** The master asks for reload_workers, as its operation with this id. */
+        record ReloadRequested(long operation) implements Event {
         }
 
         /** The master asks to drain a worker. */
@@ -109,7 +109,7 @@ public final class Proxy {
 
             @Override
             public void reload(long operation) {
-                events.add(new Event.ReloadRequested());
+                events.add(new Event.ReloadRequested(operation));
             }
 
             @Override
@@ -136,14 +136,14 @@ public final class Proxy {
                     () -> events.add(new Event.WorkerReady()));
             Reloader reloader = new Reloader(config, dispatcher, master::sendQuietly);
             AdminToken token = AdminToken.load(config.adminToken(), config.runDir());
-            Supplier<CompletableFuture<ReloadReport>> reload = () -> reload(reloader, master);
+            Supplier<CompletableFuture<ReloadReport>> reload = () -> reload(reloader, master, 0L);
             AdminApi admin = new AdminApi(dispatcher, new StatReport(dispatcher, reloader, Instant.now()), token, reload,
                     master::sendQuietly);
             try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher)) {
                 master.send(new ProxyUp());
                 timer.schedule(() -> events.add(new Event.StartTimedOut()), config.startTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
-                Event.Stop stop = awaitWorkers(dispatcher, reload);
+                Event.Stop stop = awaitWorkers(dispatcher, reloader, master);
                 if (stop != null) {
                     return shutDown(dispatcher, admin, null, null, stop);
                 }
@@ -155,7 +155,7 @@ public final class Proxy {
                         + ", box " + config.boxHost() + ":" + box.port() + ", admin " + config.adminHost() + ":"
                         + http.adminPort());
                 while (true) {
-                    if (handle(events.take(), dispatcher, reload) instanceof Event.Stop s) {
+                    if (handle(events.take(), dispatcher, reloader, master) instanceof Event.Stop s) {
                         return shutDown(dispatcher, admin, http, box, s);
                     }
                 }
@@ -171,21 +171,24 @@ public final class Proxy {
         }
     }
 
-    /** Starts reload_workers (from the master or the admin API); the outcome is logged and told to the master. */
-    private static CompletableFuture<ReloadReport> reload(Reloader reloader, ControlLink master) {
+    /**
+     * Starts reload_workers (from the master, as its operation, or the admin API, operation 0); the outcome
+     * is logged and told to the master with the operation's id.
+     */
+    private static CompletableFuture<ReloadReport> reload(Reloader reloader, ControlLink master, long operation) {
         CompletableFuture<ReloadReport> done = new CompletableFuture<>();
         reloader.start(report -> {
             LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload: " + report.summary());
-            master.sendQuietly(new Reloaded(0L, report.ok(), report.attempted(), report.serving(), report.summary(), java.util.List.of()));
+            master.sendQuietly(new Reloaded(operation, report.ok(), report.attempted(), report.serving(), report.summary(), java.util.List.of()));
             done.complete(report);
         });
         return done;
     }
 
     /** Acts on the events any phase handles; returns the event for the caller's own handling. */
-    private Event handle(Event e, Dispatcher dispatcher, Supplier<CompletableFuture<ReloadReport>> reload) {
+    private Event handle(Event e, Dispatcher dispatcher, Reloader reloader, ControlLink master) {
         switch (e) {
-            case Event.ReloadRequested r -> reload.get();
+            case Event.ReloadRequested r -> reload(reloader, master, r.operation());
             case Event.RetireRequested r -> dispatcher.retire(r.pid());
             default -> {
                 // the caller's
@@ -195,10 +198,10 @@ public final class Proxy {
     }
 
     /** @return null once every group has a ready worker (or the start timeout passed), else the stop asked meanwhile */
-    private Event.Stop awaitWorkers(Dispatcher dispatcher, Supplier<CompletableFuture<ReloadReport>> reload)
+    private Event.Stop awaitWorkers(Dispatcher dispatcher, Reloader reloader, ControlLink master)
             throws InterruptedException {
         while (!dispatcher.everyGroupReady()) {
-            switch (handle(events.take(), dispatcher, reload)) {
+            switch (handle(events.take(), dispatcher, reloader, master)) {
                 case Event.Stop s -> {
                     return s;
                 }
