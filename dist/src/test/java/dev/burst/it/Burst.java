@@ -51,6 +51,7 @@ final class Burst implements AutoCloseable {
         private final Map<String, String> props = new LinkedHashMap<>();
         private final List<String> jars = new ArrayList<>();
         private final Map<String, List<String>> folders = new LinkedHashMap<>();
+        private String umask = "";
 
         private Builder(Path home) {
             this.home = home;
@@ -79,6 +80,12 @@ final class Burst implements AutoCloseable {
             return this;
         }
 
+        /** Starts the master through {@code sh -c 'umask M; exec java ...'}, as an operator's shell might. */
+        Builder umask(String mask) {
+            umask = mask;
+            return this;
+        }
+
         /** Starts the master without waiting for it to serve. */
         Burst launch() throws IOException {
             Path plugins = Files.createDirectories(home.resolve("plugins"));
@@ -99,6 +106,9 @@ final class Burst implements AutoCloseable {
             cmd.add(DIST.resolve("lib") + "/*");
             cmd.add("dev.burst.container.Main");
             cmd.add("master");
+            if (!umask.isEmpty()) {
+                cmd.addAll(0, List.of("sh", "-c", "umask " + umask + "; exec \"$@\"", "sh"));
+            }
             Path log = home.resolve("burst.log");
             Process p = new ProcessBuilder(cmd)
                     .directory(home.toFile())
@@ -259,11 +269,24 @@ final class Burst implements AutoCloseable {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** reload_workers through SIGHUP; waits for the k-th reload outcome in the log and returns its line. */
+    /**
+     * reload_workers through SIGHUP; waits for the k-th reload outcome in the log (the master's record of a
+     * reload that ended: {@code reload_workers #3 (...): done, ...}) and returns its line.
+     */
     String reload(int k) throws IOException, InterruptedException {
         signal("HUP");
-        awaitCount("] reload_workers: ", k, Duration.ofSeconds(120));
-        return log().lines().filter(l -> l.contains("] reload_workers: ")).toList().get(k - 1);
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (reloadOutcomes().size() < k) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("reload outcome " + k + " not logged within 120 s:\n" + log());
+            }
+            pause(20);
+        }
+        return reloadOutcomes().get(k - 1);
+    }
+
+    private List<String> reloadOutcomes() {
+        return log().lines().filter(l -> l.contains("] reload_workers #") && !l.contains("): running;")).toList();
     }
 
     /** Stops everything this burst started, whatever state it is in. */
