@@ -10,7 +10,6 @@ import dev.burst.container.process.PidFile;
 import dev.burst.container.process.Signals;
 import dev.burst.container.process.SpawnSecrets;
 import dev.burst.container.protocol.WireMessage.Detail;
-import dev.burst.container.protocol.WireMessage.GroupHealth;
 import dev.burst.container.protocol.WireMessage.Reload;
 import dev.burst.container.protocol.WireMessage.Retire;
 import dev.burst.container.protocol.WireMessage.Shutdown;
@@ -18,9 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -75,16 +72,14 @@ public final class Master {
     private final Map<String, Integer> targets = new LinkedHashMap<>();
     /** Processes that left their slot and drain: surplus after change_group, replaced ones, cancelled replacements. */
     private final Map<Long, Child> retiring = new LinkedHashMap<>();
-    private final Deque<Replacement> queued = new ArrayDeque<>();
     private final Operations operations;
-    private final DegradedFile degradedFile;
+    private final Replacements replacements;
+    private final DegradedGroups degraded;
     /** Pids the master itself killed (stop, task-timeout, a late replacement): their SIGKILL is no mystery. */
     private final Set<Long> killedByMaster = new HashSet<>();
     /** Pids asked to stop during the stop. */
     private final Set<Long> stopAsked = new HashSet<>();
-    private Map<String, String> degradedPublished = Map.of();
     private ProxyLink link;
-    private Optional<Replacement> current = Optional.empty();
     private Optional<Long> reloadOperation = Optional.empty();
     private Optional<Long> stopOperation = Optional.empty();
     private State state = State.STARTING;
@@ -103,7 +98,8 @@ public final class Master {
         this.link = link;
         this.logRotation = logRotation;
         this.operations = new Operations(r -> this.link.send(r.frame()));
-        this.degradedFile = new DegradedFile(config.runDir());
+        this.replacements = new Replacements(replacementHost(), operations, timers, config.startTimeout());
+        this.degraded = new DegradedGroups(config.runDir());
         config.groups().forEach(g -> targets.put(g.name(), g.workers()));
         slots.put(Role.PROXY, new Slot(Role.PROXY));
     }
@@ -138,7 +134,7 @@ public final class Master {
         }
         try {
             Files.deleteIfExists(config.portsFile());
-            degradedFile.write(Map.of());
+            degraded.clear();
             AdminToken.prepare(config.adminToken(), config.runDir());
             try (ControlServer control = ControlServer.open(config.controlSocket(), events::add)) {
                 link = control;
@@ -161,7 +157,7 @@ public final class Master {
             children().forEach(Child::kill);
             link = ProxyLink.NONE;
             closeRecords();
-            degradedFile.write(Map.of());
+            degraded.clear();
             pidFile.release();
         }
         LOG.log(System.Logger.Level.INFO, "burst stopped (exit " + exitCode + ")");
@@ -199,7 +195,7 @@ public final class Master {
             case Event.BackoffOver b -> slot(b.role())
                     .filter(s -> s.state() == Slot.State.BACKOFF && s.backoffTicket() == b.ticket())
                     .ifPresent(s -> s.moveTo(Slot.State.PENDING));
-            case Event.ReplacementTimedOut t -> onReplacementTimedOut(t.pid());
+            case Event.ReplacementTimedOut t -> replacements.timedOut(t.pid());
             case Event.StopDeadline d -> onStopDeadline();
             case Event.Housekeeping h -> link.check();
         }
@@ -215,8 +211,6 @@ public final class Master {
     int exitCode() {
         return exitCode;
     }
-
-    // ---- reconcile: the one place that spawns ----------------------------------------------------------
 
     /**
      * Brings the proxy and every group to their targets: spawns the proxy if its slot is PENDING; drains
@@ -242,7 +236,7 @@ public final class Master {
                     }
                 }
             }
-            advanceReplacements();
+            replacements.advance();
         }
         publishHealth();
     }
@@ -284,49 +278,9 @@ public final class Master {
                 .filter(s -> s.role().isWorker() && s.role().slot() > targets.getOrDefault(s.role().group(), 0))
                 .toList();
         for (Slot s : surplus) {
-            current.filter(r -> r.role().equals(s.role())).ifPresent(r -> {
-                r.fresh().filter(f -> !s.holds(f)).ifPresent(f -> retire(f, "its slot was removed by change_group"));
-                finishReplacement(Replacement.State.CANCELLED, "cancelled: its slot was removed by change_group");
-            });
+            replacements.slotRemoved(s);
             s.process().ifPresent(p -> retire(p, "the group shrank"));
             slots.remove(s.role());
-        }
-    }
-
-    /** One replacement at a time, in the order asked: start the next, spawn its new process. */
-    private void advanceReplacements() {
-        while (true) {
-            if (current.isEmpty()) {
-                Replacement next = queued.poll();
-                if (next == null) {
-                    return;
-                }
-                Optional<Slot> s = slot(next.role()).filter(x -> x.holds(next.old()));
-                if (s.isEmpty() || s.get().state() != Slot.State.RUNNING) {
-                    next.moveTo(Replacement.State.SKIPPED);
-                    String why = s.isEmpty() ? "exited before its turn" : "was not serving at its turn";
-                    LOG.log(System.Logger.Level.INFO, "not replacing " + next.subject() + ": it " + why);
-                    next.operation().ifPresent(id -> operations.handled(id, new Detail(next.subject(), why), Optional.empty()));
-                    continue;
-                }
-                LOG.log(System.Logger.Level.INFO, "replacing " + next.role() + " (pid " + next.old().pid() + "): "
-                        + next.reason());
-                next.moveTo(Replacement.State.SPAWNING);
-                current = Optional.of(next);
-            }
-            Replacement r = current.get();
-            if (r.state() != Replacement.State.SPAWNING) {
-                return;
-            }
-            try {
-                Child fresh = start(r.role());
-                r.spawned(fresh);
-                slots.get(r.role()).moveTo(Slot.State.REPLACING);
-                timers.after(config.startTimeout(), new Event.ReplacementTimedOut(fresh.pid()));
-                return;
-            } catch (IOException e) {
-                finishReplacement(Replacement.State.FAILED, "cannot spawn a replacement: " + e.getMessage());
-            }
         }
     }
 
@@ -336,21 +290,7 @@ public final class Master {
         for (Slot s : slots.values()) {
             s.degraded().ifPresent(why -> now.merge(s.role().group(), why, (a, b) -> a + "; " + b));
         }
-        if (now.equals(degradedPublished)) {
-            return;
-        }
-        for (String group : targets.keySet()) {
-            String was = degradedPublished.get(group);
-            String is = now.get(group);
-            if (is != null && !is.equals(was)) {
-                link.send(new GroupHealth(group, true, is));
-            } else if (is == null && was != null) {
-                LOG.log(System.Logger.Level.INFO, "group " + group + " is healthy again");
-                link.send(new GroupHealth(group, false, ""));
-            }
-        }
-        degradedPublished = Map.copyOf(now);
-        degradedFile.write(now);
+        degraded.publish(targets.keySet(), now, link);
     }
 
     /** Stopping: the proxy first; workers once it is gone (graceful), or killed at once (fast). */
@@ -372,8 +312,6 @@ public final class Master {
             }
         });
     }
-
-    // ---- facts -----------------------------------------------------------------------------------------
 
     private void onSignal(String name) {
         String trigger = "SIG" + name;
@@ -415,7 +353,7 @@ public final class Master {
                     + "this master spawned last; it has that proxy's secret, so it keeps the link");
         }
         operations.all().forEach(r -> link.send(r.frame()));
-        degradedPublished.forEach((group, why) -> link.send(new GroupHealth(group, true, why)));
+        degraded.tell(link);
     }
 
     private void onProxyUp(long pid) {
@@ -429,24 +367,7 @@ public final class Master {
     }
 
     private void onWorkerReady(long pid) {
-        if (current.isPresent() && current.get().fresh().filter(f -> f.pid() == pid).isPresent()) {
-            Replacement r = current.get();
-            Slot s = slots.get(r.role());
-            Child fresh = r.fresh().orElseThrow();
-            switch (r.state()) {
-                case STARTING -> {
-                    s.handOver(fresh, Slot.State.RUNNING);
-                    r.moveTo(Replacement.State.RETIRING);
-                    retire(r.old(), "replaced by pid " + pid);
-                }
-                case TAKING_OVER -> {
-                    s.ready();
-                    finishReplacement(Replacement.State.DONE, "exited before it was replaced; pid " + pid + " serves");
-                }
-                default -> {
-                    // cancelled or ended meanwhile
-                }
-            }
+        if (replacements.ready(pid)) {
             return;
         }
         slots.values().stream().filter(s -> s.state() == Slot.State.STARTING && s.process().filter(p -> p.pid() == pid)
@@ -460,20 +381,14 @@ public final class Master {
         if (retiring.remove(child.pid()) != null) {
             LOG.log(System.Logger.Level.INFO, child.role() + " (pid " + child.pid() + ") "
                     + (state == State.STOPPING ? "" : "retired, ") + how);
-            current.filter(r -> r.state() == Replacement.State.RETIRING && r.isOld(child)).ifPresent(r ->
-                    finishReplacement(Replacement.State.DONE, "replaced by pid " + r.fresh().orElseThrow().pid()));
+            replacements.retiredExited(child);
             return;
         }
         Optional<Slot> holder = slots.values().stream().filter(s -> s.holds(child)).findFirst();
-        Optional<Replacement> replacing = current.filter(r -> r.isFresh(child));
-        if (holder.isEmpty() && replacing.isPresent()) {
-            slots.get(child.role()).moveTo(Slot.State.RUNNING);
-            finishReplacement(Replacement.State.FAILED, "replacement pid " + child.pid() + " " + how
-                    + " before it was ready; pid " + replacing.get().old().pid() + " keeps serving");
-            return;
-        }
         if (holder.isEmpty()) {
-            return; // not a process of this master, or one it already forgot
+            // the booting replacement of a slot, or not a process of this master (or one it already forgot)
+            replacements.freshExited(child, how);
+            return;
         }
         Slot slot = holder.get();
         if (state == State.STOPPING) {
@@ -514,17 +429,9 @@ public final class Master {
     }
 
     private void onWorkerExit(Slot slot, Child child, int status, String how) {
-        Optional<Replacement> r = current.filter(x -> x.isOld(child) && x.state() == Replacement.State.STARTING);
-        if (r.isPresent()) {
-            Child fresh = r.get().fresh().orElseThrow();
-            LOG.log(System.Logger.Level.WARNING, child.role() + " (pid " + child.pid() + ") " + how
-                    + " while its replacement (pid " + fresh.pid() + ") boots; the replacement takes its slot");
-            slot.handOver(fresh, Slot.State.STARTING);
-            r.get().moveTo(Replacement.State.TAKING_OVER);
+        if (replacements.slotProcessExited(slot, child, how)) {
             return;
         }
-        current.filter(x -> x.isFresh(child)).ifPresent(x -> finishReplacement(Replacement.State.FAILED,
-                "replacement pid " + child.pid() + " " + how + " before it was ready"));
         boolean bootError = isBootError(status);
         Slot.State next = slot.died(bootError, quick(child), config.bootRetries());
         if (next == Slot.State.GIVEN_UP) {
@@ -567,17 +474,6 @@ public final class Master {
                 + cause);
     }
 
-    private void onReplacementTimedOut(long pid) {
-        current.filter(r -> (r.state() == Replacement.State.STARTING || r.state() == Replacement.State.TAKING_OVER)
-                && r.fresh().filter(f -> f.pid() == pid).isPresent()).ifPresent(r -> {
-                    LOG.log(System.Logger.Level.ERROR, "replacement " + r.role() + " (pid " + pid + ") was not ready within "
-                            + "burst.start.timeout " + config.startTimeout() + "; killing it"
-                            + (r.state() == Replacement.State.STARTING ? ", keeping pid " + r.old().pid() : ""));
-                    killedByMaster.add(pid);
-                    r.fresh().orElseThrow().kill();
-                });
-    }
-
     private void onStopDeadline() {
         List<Child> left = children().toList();
         if (state != State.STOPPING || left.isEmpty()) {
@@ -603,8 +499,6 @@ public final class Master {
             c.kill();
         });
     }
-
-    // ---- operations ------------------------------------------------------------------------------------
 
     /** reload_workers: the proxy runs it as this operation and answers RELOADED with its id. */
     private void reload(String trigger, long request) {
@@ -660,7 +554,8 @@ public final class Master {
         List<Slot> workers = new ArrayList<>();
         for (GroupConfig g : config.groups()) {
             for (int i = 1; i <= targets.get(g.name()); i++) {
-                slot(Role.worker(g.name(), i)).filter(s -> s.state() == Slot.State.RUNNING && !replacing(s)).ifPresent(workers::add);
+                slot(Role.worker(g.name(), i)).filter(s -> s.state() == Slot.State.RUNNING && !replacements.covers(s))
+                        .ifPresent(workers::add);
             }
         }
         String asked = workers.size() + " worker(s), one at a time";
@@ -671,8 +566,7 @@ public final class Master {
             return;
         }
         long id = operations.openCounted(Kind.RESTART_WORKERS, trigger, request, asked, workers.size());
-        workers.forEach(s -> queued.add(new Replacement(s.process().orElseThrow(), "restart_workers #" + id,
-                Optional.of(id))));
+        workers.forEach(s -> replacements.add(s.process().orElseThrow(), "restart_workers #" + id, Optional.of(id)));
         retryGivenUp("restart_workers #" + id);
     }
 
@@ -685,7 +579,7 @@ public final class Master {
         Optional<String> refusal = refusal()
                 .or(() -> slot.isEmpty() ? Optional.of("pid " + pid + " is not a worker in a slot of this master")
                         : Optional.empty())
-                .or(() -> slot.filter(this::replacing).map(s -> "it is being replaced already"))
+                .or(() -> slot.filter(replacements::covers).map(s -> "it is being replaced already"))
                 .or(() -> slot.filter(s -> s.state() != Slot.State.RUNNING)
                         .map(s -> "it is " + s.state().name().toLowerCase().replace('_', ' ')));
         if (refusal.isPresent()) {
@@ -693,7 +587,7 @@ public final class Master {
             return;
         }
         long id = operations.openCounted(Kind.RECYCLE, trigger, 0, asked, 1);
-        queued.add(new Replacement(slot.get().process().orElseThrow(), reason, Optional.of(id)));
+        replacements.add(slot.get().process().orElseThrow(), reason, Optional.of(id));
     }
 
     /** change_group: a new target; reconcile spawns the new slots and drains the surplus ones. */
@@ -748,13 +642,7 @@ public final class Master {
         stopFast = fast;
         stopOperation = Optional.of(operations.open(Kind.STOP, trigger, request, asked + " of "
                 + children().count() + " process(es)"));
-        queued.forEach(r -> r.moveTo(Replacement.State.CANCELLED));
-        queued.clear();
-        current.ifPresent(r -> {
-            r.fresh().filter(f -> !slots.get(r.role()).holds(f)).ifPresent(f -> retiring.put(f.pid(), f));
-            r.moveTo(Replacement.State.CANCELLED);
-        });
-        current = Optional.empty();
+        replacements.cancelAll().forEach(f -> retiring.put(f.pid(), f));
         operations.running().stream()
                 .filter(r -> r.kind() == Kind.RESTART_WORKERS || r.kind() == Kind.RECYCLE)
                 .forEach(r -> operations.abandon(r.id(), "burst is stopping"));
@@ -785,20 +673,30 @@ public final class Master {
         }
     }
 
-    // ---- helpers ---------------------------------------------------------------------------------------
+    /** What a replacement needs of the master: slots, spawning, draining, killing. */
+    private Replacements.Host replacementHost() {
+        return new Replacements.Host() {
+            @Override
+            public Optional<Slot> slot(Role role) {
+                return Master.this.slot(role);
+            }
 
-    private void finishReplacement(Replacement.State end, String outcome) {
-        Replacement r = current.orElseThrow();
-        r.moveTo(end);
-        current = Optional.empty();
-        switch (end) {
-            case DONE -> LOG.log(System.Logger.Level.INFO, r.role() + " replaced: pid " + r.old().pid() + " -> "
-                    + r.fresh().map(f -> Long.toString(f.pid())).orElse("?"));
-            case FAILED -> LOG.log(System.Logger.Level.ERROR, "replacing " + r.role() + " failed: " + outcome);
-            default -> LOG.log(System.Logger.Level.INFO, "replacing " + r.role() + " (pid " + r.old().pid() + "): " + outcome);
-        }
-        r.operation().ifPresent(id -> operations.handled(id, new Detail(r.subject(), outcome),
-                end == Replacement.State.FAILED ? Optional.of(outcome) : Optional.empty()));
+            @Override
+            public Child start(Role role) throws IOException {
+                return Master.this.start(role);
+            }
+
+            @Override
+            public void retire(Child child, String why) {
+                Master.this.retire(child, why);
+            }
+
+            @Override
+            public void kill(Child child) {
+                killedByMaster.add(child.pid());
+                child.kill();
+            }
+        };
     }
 
     /** Drains a process through the proxy (no new task, stop after the current one); tracked until it exits. */
@@ -810,11 +708,6 @@ public final class Master {
         if (!link.send(new Retire(c.pid()))) {
             c.terminate();
         }
-    }
-
-    /** @return whether the slot's process is to be replaced (queued, or the replacement in flight) */
-    private boolean replacing(Slot s) {
-        return Stream.concat(current.stream(), queued.stream()).anyMatch(r -> s.holds(r.old()));
     }
 
     private Optional<Slot> slot(Role role) {
@@ -829,7 +722,7 @@ public final class Master {
     /** @return every process of this master that has not exited */
     private Stream<Child> children() {
         return Stream.of(slots.values().stream().flatMap(s -> s.process().stream()),
-                        current.stream().flatMap(r -> r.fresh().stream()), retiring.values().stream())
+                        replacements.fresh().stream(), retiring.values().stream())
                 .flatMap(s -> s)
                 .collect(Collectors.toMap(Child::pid, c -> c, (a, b) -> a, LinkedHashMap::new))
                 .values().stream();
