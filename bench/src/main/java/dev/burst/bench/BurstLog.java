@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * <pre>
  * [master pid N] spawned worker default#1 (pid P)
  * [proxy pid N] worker default#1 pid P ready on generation G
- * [master pid N] reload_workers: generation K serving on W worker(s) in X ms
+ * [master pid N] reload_workers #I (...): done, generation K serving on W worker(s) in X ms; trigger SIGHUP
  * [master pid N] restart_workers #I (...): done, 2 of 2 worker(s)
  * </pre>
  */
@@ -32,7 +32,7 @@ final class BurstLog {
     private static final Pattern STAMP = Pattern.compile("^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}) ");
     private static final Pattern SPAWNED = Pattern.compile("\\[master pid \\d+] spawned worker (\\S+) \\(pid (\\d+)\\)");
     private static final Pattern READY = Pattern.compile("\\[proxy pid \\d+] worker (\\S+) pid (\\d+) ready on generation (\\d+)");
-    private static final Pattern RELOADED = Pattern.compile("\\[master pid \\d+] reload_workers: (.*?) in (\\d+) ms");
+    private static final Pattern RELOADED = Pattern.compile("\\[master pid \\d+] reload_workers #\\d+ \\(.*?\\): (?:done|failed), (.*?) in (\\d+) ms");
     private static final Pattern OPERATION = Pattern.compile("\\[master pid \\d+] (reload_workers|restart_workers) #(\\d+) \\((.*)\\): (done|failed)(.*)");
 
     /** One line with its time (epoch milliseconds; 0 for a line without a timestamp, a stack trace's). */

@@ -80,9 +80,9 @@ final class Burst implements AutoCloseable {
             return this;
         }
 
-        /** Starts the master under this umask (through sh), as an operator's shell might. */
+        /** Starts the master through {@code sh -c 'umask M; exec java ...'}, as an operator's shell might. */
         Builder umask(String mask) {
-            this.umask = mask;
+            umask = mask;
             return this;
         }
 
@@ -106,13 +106,11 @@ final class Burst implements AutoCloseable {
             cmd.add(DIST.resolve("lib") + "/*");
             cmd.add("dev.burst.container.Main");
             cmd.add("master");
-            Path log = home.resolve("burst.log");
-            List<String> command = cmd;
             if (!umask.isEmpty()) {
-                command = new ArrayList<>(List.of("sh", "-c", "umask " + umask + "; exec \"$0\" \"$@\""));
-                command.addAll(cmd);
+                cmd.addAll(0, List.of("sh", "-c", "umask " + umask + "; exec \"$@\"", "sh"));
             }
-            Process p = new ProcessBuilder(command)
+            Path log = home.resolve("burst.log");
+            Process p = new ProcessBuilder(cmd)
                     .directory(home.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -316,11 +314,24 @@ final class Burst implements AutoCloseable {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** reload_workers through SIGHUP; waits for the k-th reload outcome in the log and returns its line. */
+    /**
+     * reload_workers through SIGHUP; waits for the k-th reload outcome in the log (the master's record of a
+     * reload that ended: {@code reload_workers #3 (...): done, ...}) and returns its line.
+     */
     String reload(int k) throws IOException, InterruptedException {
         signal("HUP");
-        awaitCount("] reload_workers: ", k, Duration.ofSeconds(120));
-        return log().lines().filter(l -> l.contains("] reload_workers: ")).toList().get(k - 1);
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (reloadOutcomes().size() < k) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("reload outcome " + k + " not logged within 120 s:\n" + log());
+            }
+            pause(20);
+        }
+        return reloadOutcomes().get(k - 1);
+    }
+
+    private List<String> reloadOutcomes() {
+        return log().lines().filter(l -> l.contains("] reload_workers #") && !l.contains("): running;")).toList();
     }
 
     /** Stops everything this burst started, whatever state it is in. */

@@ -91,6 +91,28 @@ class StopIT {
         }
     }
 
+    @Test
+    void a_proxy_whose_graceful_stop_fails_makes_the_master_exit_non_zero(@TempDir Path home) throws Exception {
+        Burst burst = Burst.in(home).plugin("slow")
+                .set("burst.group.default.workers", "1")
+                .set("burst.stop.timeout", "PT2S")
+                .start();
+        try (burst) {
+            burst.awaitWorkers(1, Duration.ofSeconds(30));
+            try (BoxClient box = burst.box()) {
+                // Runs past burst.stop.timeout, so the proxy answers it as lost and exits 1; it ends well
+                // before the master's own deadline, so nothing is left for the master to kill.
+                box.send(10, 1, "3000");
+                Burst.pause(500);
+                int exit = burst.terminate(Duration.ofSeconds(60));
+
+                assertEquals(1, exit, burst.log());
+                assertTrue(burst.log().contains("its stop failed"), burst.log());
+                assertFalse(burst.log().contains("killing"), "the master killed nothing itself:\n" + burst.log());
+            }
+        }
+    }
+
     private static HttpResponse<byte[]> post(Burst burst, String cmd, String body) {
         try {
             return burst.post(cmd, body);

@@ -1,8 +1,11 @@
 package dev.burst.container.master;
 
+import dev.burst.container.protocol.WireMessage.Detail;
+import java.util.List;
+
 /**
- * What the master's loop reacts to. Signal handlers, exit callbacks, the control reader, timers and the
- * operation methods of {@link Master} only enqueue these.
+ * What the master's loop reacts to. Signal handlers, exit callbacks, the control socket's reader and the
+ * timers only enqueue these; the loop applies each one (it changes facts or targets) and then reconciles.
  */
 sealed interface Event {
 
@@ -14,8 +17,12 @@ sealed interface Event {
     record ChildExited(Child child, int status) implements Event {
     }
 
-    /** The proxy's worker socket accepts: workers may be spawned. */
-    record ProxyUp() implements Event {
+    /** The proxy with this pid proved its secret on the control socket: it is the master's link now. */
+    record ProxyConnected(long pid) implements Event {
+    }
+
+    /** The proxy with this pid says its worker socket accepts: workers may be spawned. */
+    record ProxyUp(long pid) implements Event {
     }
 
     /** The proxy opened its client ports. */
@@ -26,6 +33,10 @@ sealed interface Event {
     record WorkerReady(long pid, int generation) implements Event {
     }
 
+    /** A booting worker could not start its plugins (the proxy relays its LOAD_FAILED). */
+    record BootFailed(String group, int slot, long pid, int generation, String reason) implements Event {
+    }
+
     /** The proxy asks for a worker's replacement (max-requests, leak, failed swap). */
     record RecycleAsked(long pid, String reason) implements Event {
     }
@@ -34,15 +45,31 @@ sealed interface Event {
     record WorkerStuck(long pid, String detail) implements Event {
     }
 
-    /** The proxy finished a reload. */
-    record ReloadDone(boolean ok, int generation, String report) implements Event {
+    /**
+     * The proxy finished a reload.
+     *
+     * @param operation the master's operation id from RELOAD; 0 when the proxy ran it on its own
+     */
+    record ReloadDone(long operation, boolean ok, int tried, int serving, String summary, List<Detail> details)
+            implements Event {
     }
 
-    /** A backoff delay ended: spawn this role again. */
-    record RespawnDue(Role role) implements Event {
+    /**
+     * The admin API asks for an operation.
+     *
+     * @param request   the proxy's id of the call, echoed in the operation's records
+     * @param operation reload_workers, restart_workers, change_group or stop
+     * @param group     change_group's group
+     * @param workers   change_group's size
+     */
+    record AdminCommand(long request, String operation, String group, int workers) implements Event {
     }
 
-    /** A replacement worker did not become ready in time. */
+    /** A slot's backoff ended; {@code ticket} tells this backoff from an earlier one of the same slot. */
+    record BackoffOver(Role role, long ticket) implements Event {
+    }
+
+    /** A replacement worker did not become ready within burst.start.timeout. */
     record ReplacementTimedOut(long pid) implements Event {
     }
 
@@ -50,19 +77,7 @@ sealed interface Event {
     record StopDeadline() implements Event {
     }
 
-    /** reload_workers. */
-    record ReloadWorkers() implements Event {
-    }
-
-    /** restart_workers. */
-    record RestartWorkers() implements Event {
-    }
-
-    /** change_group: the group's new worker count. */
-    record ChangeGroup(String group, int workers) implements Event {
-    }
-
-    /** stop, graceful or fast. */
-    record Stop(boolean fast) implements Event {
+    /** Periodic: check what can go wrong without an event (the control socket file removed). */
+    record Housekeeping() implements Event {
     }
 }

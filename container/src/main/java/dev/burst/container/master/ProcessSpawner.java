@@ -4,8 +4,8 @@ import dev.burst.container.aot.WorkerAotCache;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.process.Entry;
-import dev.burst.container.process.SpawnSecrets;
 import dev.burst.container.process.LogSink;
+import dev.burst.container.process.SpawnSecrets;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +28,14 @@ import java.util.function.BiConsumer;
  * Starts children with the master's own {@code java} (never whatever is first on PATH), its classpath,
  * the role's JVM options and the master's {@code burst.*} system properties. The role leads the command
  * line ({@code java -Dburst.role=worker:game#2 ... Main worker game 2}), so {@code ps} shows who is who. Children share the master's
- * stdout and stderr.
+ * stdout and stderr, or, with a log file, write into a pipe the master copies into the file until the child
+ * closes it: signals are sent through the process handle, which, unlike {@link Process#destroy()}, leaves
+ * the pipe open, so what a stopping child logs still reaches the file.
+ *
+ * <p>The master's secrets for a child go into its environment, never onto its command line (which every
+ * local user can read with ps); the master's own environment never passes them on.
+ *
+ * <p>Threads: {@link #spawn} on the master's loop thread; one virtual thread per child copies its output.
  */
 final class ProcessSpawner implements Spawner {
 
@@ -39,9 +47,6 @@ final class ProcessSpawner implements Spawner {
     private final Optional<WorkerAotCache> aot;
     private final String classpath;
     private final String workerClasspath;
-    /** The key this master's worker secrets are made with; the proxy gets it to check them. */
-    private final byte[] workerKey = SpawnSecrets.randomKey();
-    private int proxiesSpawned;
     /** What the master last said about the AOT cache, so it says it again only when it changes. */
     private String aotSaid = "";
 
@@ -56,7 +61,8 @@ final class ProcessSpawner implements Spawner {
     }
 
     @Override
-    public Child spawn(Role role, BiConsumer<Child, Integer> onExit) throws IOException {
+    public Child spawn(Role role, Map<String, String> environment, BiConsumer<Child, Integer> onExit)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.add("-Dburst.role=" + role.name() + (role.isWorker() ? ":" + role.group() + "#" + role.slot() : ""));
@@ -86,13 +92,9 @@ final class ProcessSpawner implements Spawner {
         }
         // Through the environment rather than -cp, so ps shows the role and not a page of jar names.
         pb.environment().put("CLASSPATH", role.isWorker() ? workerClasspath : classpath);
-        if (role.isWorker()) {
-            pb.environment().put(SpawnSecrets.SECRET_ENV, SpawnSecrets.forWorker(workerKey, role.group(), role.slot()));
-        } else {
-            pb.environment().put(SpawnSecrets.SECRET_ENV, SpawnSecrets.hex(SpawnSecrets.randomKey()));
-            pb.environment().put(SpawnSecrets.WORKER_KEY_ENV, SpawnSecrets.hex(workerKey));
-            pb.environment().put("BURST_PROXY_START", proxiesSpawned++ == 0 ? "cold" : "respawn");
-        }
+        pb.environment().keySet().removeIf(k -> k.equals(SpawnSecrets.SECRET_ENV) || k.equals(SpawnSecrets.WORKER_KEY_ENV)
+                || k.equals(Master.PROXY_START_ENV));
+        pb.environment().putAll(environment);
         Process p = pb.start();
         log.ifPresent(sink -> Thread.ofVirtual().name("log " + role).start(() -> pump(p.getInputStream(), sink)));
         ProcessChild child = new ProcessChild(role, p, Instant.now());
@@ -162,12 +164,12 @@ final class ProcessSpawner implements Spawner {
 
         @Override
         public void terminate() {
-            process.destroy();
+            process.toHandle().destroy();
         }
 
         @Override
         public void kill() {
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.burst.container.plugin.Generation;
 import dev.burst.container.plugin.GenerationStore;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginJars;
+import dev.burst.container.process.Entry;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.process.Signals;
 import dev.burst.container.process.SpawnSecrets;
@@ -42,8 +43,6 @@ public final class Proxy {
     private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
     /** How long a stopping proxy waits for Box clients to take the replies it owes them. */
     private static final Duration CLIENT_DRAIN = Duration.ofSeconds(2);
-    /** The environment variable by which the master says whether this is its first proxy: cold or respawn. */
-    public static final String PROXY_START_ENV = "BURST_PROXY_START";
     /** How often the proxy checks that its worker socket still exists in the run directory. */
     private static final Duration SOCKET_CHECK = Duration.ofSeconds(1);
 
@@ -173,7 +172,7 @@ public final class Proxy {
      * (its files are gone), the folder is taken afresh, and said so.
      */
     private Generation firstGeneration(GenerationStore store) throws PluginException {
-        boolean respawn = "respawn".equals(System.getenv(PROXY_START_ENV));
+        boolean respawn = "respawn".equals(System.getenv(Entry.PROXY_START_ENV));
         Optional<Generation> recorded = Optional.empty();
         if (respawn) {
             try {

@@ -4,22 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.burst.container.process.ExitCode;
 import dev.burst.container.config.ConfigLoader;
-import dev.burst.container.config.MapConfigSource;
+import dev.burst.container.master.OperationRecord.Kind;
+import dev.burst.container.master.OperationRecord.State;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.protocol.WireMessage.Retire;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The master's process-level operations (change_group, restart_workers, recycling, stuck workers), driven
- * through its events with a spawner that starts no process. No proxy is connected here, so a worker the
- * master retires is asked to stop directly (SIGTERM), which the fake child records.
+ * change_group (SIGTTIN, SIGTTOU, the admin API), recycling and stuck workers, driven through the master's
+ * events with fakes. The proxy is connected, so a worker the master retires is drained through it (RETIRE).
  */
 class MasterOperationsTest {
 
@@ -30,235 +30,197 @@ class MasterOperationsTest {
     @TempDir
     Path home;
 
-    private final FakeSpawner spawner = new FakeSpawner();
-    private Master master;
+    private Harness h;
 
-    /** A running master: group "game" of two workers, both up and long past their start. */
+    /** A running master: group "game" of two workers and "chat" of one, all ready and long past their start. */
     @BeforeEach
     void running() {
-        spawner.startedAt = Instant.now().minusSeconds(60);
-        master = new Master(ConfigLoader.from(MapConfigSource.config(Map.of(
-                "burst.groups", "game,chat", "burst.group.game.workers", "2", "burst.group.chat.workers", "1")),
-                home), spawner);
-        master.handle(new Event.RespawnDue(Role.PROXY));
-        master.handle(new Event.ProxyUp());
+        h = Harness.of(home, "burst.groups", "game,chat", "burst.group.game.workers", "2", "burst.group.chat.workers", "1");
+        h.spawner.startedAt = Instant.now().minusSeconds(60);
+        h.running();
     }
 
-    private OperationReport lastReport() {
-        return master.reports().getLast();
-    }
-
-    private void exited(FakeChild c, ExitCode code) {
-        master.handle(new Event.ChildExited(c, code.code()));
+    private List<Long> retired() {
+        return h.link.sent(Retire.class).stream().map(Retire::pid).toList();
     }
 
     @Test
     void growing_a_group_spawns_the_new_slots() {
-        master.handle(new Event.ChangeGroup("game", 4));
+        h.admin(5, "change_group", "game", 4);
 
         assertEquals(List.of(GAME_1, GAME_2, Role.worker("chat", 1), GAME_3, Role.worker("game", 4)),
-                spawner.workers().stream().map(FakeChild::role).toList());
-        assertEquals("change_group", lastReport().kind());
-        assertEquals("done", lastReport().state());
+                h.spawner.workers().stream().map(FakeChild::role).toList());
+        OperationRecord op = h.lastOperation();
+        assertEquals(Kind.CHANGE_GROUP, op.kind());
+        assertEquals(State.DONE, op.state());
+        assertEquals("game 2 -> 4: done, 2 worker(s) added", op.outcome());
+        assertEquals(5, op.request());
+        assertEquals("admin API", op.trigger());
+        assertEquals(List.of(new Detail("worker game#3", "spawned"), new Detail("worker game#4", "spawned")), op.details());
     }
 
     @Test
-    void shrinking_a_group_retires_the_highest_slots_and_does_not_respawn_them() {
-        FakeChild first = spawner.last(GAME_1);
-        FakeChild second = spawner.last(GAME_2);
+    void shrinking_a_group_drains_the_highest_slots_through_the_proxy_and_does_not_respawn_them() {
+        FakeChild first = h.last(GAME_1);
+        FakeChild second = h.last(GAME_2);
 
-        master.handle(new Event.ChangeGroup("game", 1));
+        h.admin(0, "change_group", "game", 1);
 
-        assertTrue(second.terminated());
+        assertEquals(List.of(second.pid()), retired(), "drained, not killed: it finishes its task first");
+        assertTrue(second.untouched());
         assertTrue(first.untouched());
-        exited(second, ExitCode.OK);
-        assertEquals(1, spawner.count(GAME_2));
+        h.exited(second, ExitCode.OK);
+        assertEquals(1, h.count(GAME_2));
+        assertTrue(h.lastOperation().details().getFirst().outcome().contains("drains"));
     }
 
     @Test
-    void a_change_to_a_group_that_does_not_exist_is_refused() {
-        int before = spawner.spawned.size();
+    void a_shrunk_worker_is_asked_to_stop_directly_when_no_proxy_is_connected() {
+        h.link.connected = false;
 
-        master.handle(new Event.ChangeGroup("nosuch", 3));
+        h.admin(0, "change_group", "game", 1);
 
-        assertEquals(before, spawner.spawned.size());
-        assertTrue(master.reports().isEmpty());
+        assertTrue(h.last(GAME_2).terminated());
+    }
+
+    @Test
+    void a_group_shrunk_and_grown_back_while_its_worker_drains_gets_a_new_worker_at_once() {
+        FakeChild second = h.last(GAME_2);
+
+        h.admin(0, "change_group", "game", 1);
+        h.admin(0, "change_group", "game", 2);
+
+        assertEquals(2, h.count(GAME_2), "slot 2 is filled again while the drained worker finishes its task");
+        h.exited(second, ExitCode.OK);
+        assertEquals(2, h.count(GAME_2), "and the drained worker's exit spawns nothing");
+    }
+
+    @Test
+    void a_change_to_a_group_that_does_not_exist_is_refused_and_recorded() {
+        int before = h.spawner.spawned.size();
+
+        h.admin(9, "change_group", "nosuch", 3);
+
+        assertEquals(before, h.spawner.spawned.size());
+        OperationRecord op = h.lastOperation();
+        assertEquals(State.REFUSED, op.state());
+        assertEquals(9, op.request());
+        assertTrue(op.result().contains("no such group; groups: [game, chat]"), op.result());
     }
 
     @Test
     void a_change_above_the_largest_group_is_refused() {
-        int before = spawner.spawned.size();
+        int before = h.spawner.spawned.size();
 
-        master.handle(new Event.ChangeGroup("game", ConfigLoader.MAX_WORKERS + 1));
+        h.admin(0, "change_group", "game", ConfigLoader.MAX_WORKERS + 1);
 
-        assertEquals(before, spawner.spawned.size());
-        assertTrue(spawner.workers().stream().allMatch(FakeChild::untouched));
+        assertEquals(before, h.spawner.spawned.size());
+        assertTrue(h.spawner.workers().stream().allMatch(FakeChild::untouched));
+        assertTrue(h.lastOperation().result().contains("burst.group.game.max-workers"), h.lastOperation().result());
     }
 
     @Test
     void sigttin_adds_a_worker_to_the_first_group() {
-        master.handle(new Event.SignalReceived("TTIN"));
+        h.signal("TTIN");
 
-        assertEquals(1, spawner.count(GAME_3));
+        assertEquals(1, h.count(GAME_3));
+        assertEquals("SIGTTIN", h.lastOperation().trigger());
     }
 
     @Test
-    void sigttou_retires_the_last_worker_of_the_first_group() {
-        master.handle(new Event.SignalReceived("TTOU"));
+    void sigttou_drains_the_last_worker_of_the_first_group() {
+        h.signal("TTOU");
 
-        assertTrue(spawner.last(GAME_2).terminated());
-        assertTrue(spawner.last(GAME_1).untouched());
+        assertEquals(List.of(h.last(GAME_2).pid()), retired());
+        assertTrue(h.last(GAME_1).untouched());
     }
 
     @Test
-    void sigttou_keeps_the_last_worker_of_a_group() {
-        master.handle(new Event.SignalReceived("TTOU"));
-        master.handle(new Event.SignalReceived("TTOU"));
+    void sigttou_keeps_the_last_worker_of_a_group_and_says_so_in_a_refused_record() {
+        h.signal("TTOU");
+        h.signal("TTOU");
 
-        assertTrue(spawner.last(GAME_1).untouched());
+        assertEquals(1, retired().size());
+        assertEquals(State.REFUSED, h.lastOperation().state());
+        assertEquals("group game keeps its last worker", h.lastOperation().result());
     }
 
     @Test
-    void a_restart_spawns_the_replacement_before_it_stops_the_old_worker() {
-        FakeChild old = spawner.last(GAME_1);
+    void a_recycle_asked_by_the_proxy_replaces_that_worker_spawn_first_as_an_operation() {
+        FakeChild old = h.last(GAME_2);
 
-        master.handle(new Event.RestartWorkers());
+        h.handle(new Event.RecycleAsked(old.pid(), "served 1000 requests (max-requests 1000)"));
 
-        FakeChild fresh = spawner.last(GAME_1);
-        assertEquals(2, spawner.count(GAME_1));
+        assertEquals(2, h.count(GAME_2));
+        assertEquals(1, h.count(GAME_1));
         assertTrue(old.untouched());
+        OperationRecord op = h.lastOperation();
+        assertEquals(Kind.RECYCLE, op.kind());
+        assertEquals("max-requests", op.trigger());
+        assertEquals(State.RUNNING, op.state());
 
-        master.handle(new Event.WorkerReady(fresh.pid(), 1));
+        FakeChild fresh = h.last(GAME_2);
+        h.ready(fresh);
+        h.exited(old, ExitCode.OK);
 
-        assertTrue(old.terminated());
-        assertTrue(fresh.untouched());
+        assertEquals(State.DONE, h.lastOperation().state());
+        assertEquals(List.of(new Detail("worker game#2 pid " + old.pid(), "replaced by pid " + fresh.pid())),
+                h.lastOperation().details());
     }
 
     @Test
-    void a_restart_replaces_one_worker_at_a_time() {
-        master.handle(new Event.RestartWorkers());
-        FakeChild old = spawner.spawned.stream().filter(c -> c.role().equals(GAME_1)).findFirst().orElseThrow();
-        assertEquals(1, spawner.count(GAME_2));
+    void a_recycle_of_a_leaked_generation_is_triggered_by_the_leak() {
+        h.handle(new Event.RecycleAsked(h.last(GAME_1).pid(), "generation 1 leaked: thread ticker"));
 
-        master.handle(new Event.WorkerReady(spawner.last(GAME_1).pid(), 1));
-        assertEquals(1, spawner.count(GAME_2));
-        exited(old, ExitCode.OK);
-
-        assertEquals(2, spawner.count(GAME_2));
+        assertEquals("leak", h.lastOperation().trigger());
     }
 
     @Test
-    void a_restart_reports_done_once_every_worker_is_replaced() {
-        master.handle(new Event.RestartWorkers());
-        for (Role role : List.of(GAME_1, GAME_2, Role.worker("chat", 1))) {
-            FakeChild old = spawner.spawned.stream().filter(c -> c.role().equals(role)).findFirst().orElseThrow();
-            master.handle(new Event.WorkerReady(spawner.last(role).pid(), 1));
-            exited(old, ExitCode.OK);
-        }
+    void a_recycle_asked_for_an_unknown_pid_is_refused_and_changes_nothing() {
+        int before = h.spawner.spawned.size();
 
-        assertEquals("restart_workers", lastReport().kind());
-        assertEquals("done", lastReport().state());
-        assertEquals(3, lastReport().done());
-        assertEquals(List.of(), lastReport().failures());
+        h.handle(new Event.RecycleAsked(1, "leaked"));
+
+        assertEquals(before, h.spawner.spawned.size());
+        assertEquals(State.REFUSED, h.lastOperation().state());
+        assertEquals("pid 1 is not a worker in a slot of this master", h.lastOperation().result());
     }
 
     @Test
-    void a_replacement_that_dies_before_it_is_ready_leaves_the_old_worker_serving() {
-        FakeChild old = spawner.last(GAME_1);
-        master.handle(new Event.RestartWorkers());
-        FakeChild fresh = spawner.last(GAME_1);
+    void a_second_recycle_of_a_worker_being_replaced_is_refused() {
+        long pid = h.last(GAME_1).pid();
+        h.handle(new Event.RecycleAsked(pid, "max-requests"));
 
-        exited(fresh, ExitCode.BOOT_ERROR);
+        h.handle(new Event.RecycleAsked(pid, "max-requests"));
 
-        assertTrue(old.untouched());
-        assertEquals(2, spawner.count(GAME_2));
-        assertTrue(lastReport().failures().getFirst().contains("pid " + fresh.pid()), lastReport().failures().getFirst());
-    }
-
-    @Test
-    void a_replacement_not_ready_in_time_is_killed_and_the_old_worker_kept() {
-        FakeChild old = spawner.last(GAME_1);
-        master.handle(new Event.RestartWorkers());
-        FakeChild fresh = spawner.last(GAME_1);
-
-        master.handle(new Event.ReplacementTimedOut(fresh.pid()));
-
-        assertTrue(fresh.killed());
-        assertTrue(old.untouched());
-    }
-
-    @Test
-    void a_recycle_asked_by_the_proxy_replaces_that_worker_spawn_first() {
-        FakeChild old = spawner.last(GAME_2);
-
-        master.handle(new Event.RecycleAsked(old.pid(), "max-requests 1000 reached"));
-
-        assertEquals(2, spawner.count(GAME_2));
-        assertEquals(1, spawner.count(GAME_1));
-        assertTrue(old.untouched());
-    }
-
-    @Test
-    void a_recycle_asked_for_an_unknown_pid_changes_nothing() {
-        int before = spawner.spawned.size();
-
-        master.handle(new Event.RecycleAsked(1, "leaked"));
-
-        assertEquals(before, spawner.spawned.size());
+        assertEquals(2, h.count(GAME_1));
+        assertEquals("it is being replaced already", h.lastOperation().result());
     }
 
     @Test
     void a_stuck_worker_has_its_threads_dumped_then_is_killed() throws InterruptedException {
-        FakeChild stuck = spawner.last(GAME_1);
+        FakeChild stuck = h.last(GAME_1);
 
-        master.handle(new Event.WorkerStuck(stuck.pid(), "cmd 1001 ran past task-timeout PT30S"));
+        h.handle(new Event.WorkerStuck(stuck.pid(), "cmd 1001 ran past task-timeout PT30S"));
 
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
-        while (!stuck.killed() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(5);
-        }
-        assertTrue(stuck.killed());
-        assertEquals(List.of(stuck.pid()), spawner.dumped);
+        MasterTest.awaitKilled(stuck);
+        assertEquals(List.of(stuck.pid()), h.spawner.dumped);
         assertFalse(stuck.terminated());
     }
 
     @Test
     void operations_are_refused_once_a_stop_has_begun() {
-        master.handle(new Event.Stop(false));
-        int before = spawner.spawned.size();
+        h.signal("TERM");
+        int before = h.spawner.spawned.size();
 
-        master.handle(new Event.ChangeGroup("game", 5));
-        master.handle(new Event.RestartWorkers());
-        master.handle(new Event.RecycleAsked(spawner.last(GAME_1).pid(), "max-requests"));
+        h.admin(1, "change_group", "game", 5);
+        h.admin(2, "restart_workers", "", 0);
+        h.handle(new Event.RecycleAsked(h.last(GAME_1).pid(), "max-requests"));
+        h.signal("HUP");
 
-        assertEquals(before, spawner.spawned.size());
-    }
-
-    @Test
-    void a_group_shrunk_and_grown_back_while_its_worker_drains_returns_to_full_size() {
-        FakeChild second = spawner.last(GAME_2);
-
-        master.handle(new Event.ChangeGroup("game", 1));
-        master.handle(new Event.ChangeGroup("game", 2));
-        exited(second, ExitCode.OK);
-
-        assertEquals(2, spawner.count(GAME_2), "slot 2 is filled again once the drained worker is gone");
-    }
-
-    @Test
-    void a_slot_given_up_after_boot_failures_is_tried_again_after_a_successful_reload() {
-        for (int i = 0; i < 3; i++) {
-            exited(spawner.last(GAME_1), ExitCode.BOOT_ERROR);
-            master.handle(new Event.RespawnDue(GAME_1));
-        }
-        long givenUp = spawner.count(GAME_1);
-        master.handle(new Event.RespawnDue(GAME_1));
-        assertEquals(givenUp, spawner.count(GAME_1), "given up: no respawn");
-
-        master.handle(new Event.ReloadDone(false, 1, "generation 2 refused"));
-        assertEquals(givenUp, spawner.count(GAME_1), "a failed reload changes nothing");
-
-        master.handle(new Event.ReloadDone(true, 2, "generation 2 serving"));
-        assertEquals(givenUp + 1, spawner.count(GAME_1), "a reload that succeeded gives the slot another chance");
+        assertEquals(before, h.spawner.spawned.size());
+        List<OperationRecord> refused = h.operations().stream().filter(r -> r.state() == State.REFUSED).toList();
+        assertEquals(4, refused.size());
+        assertTrue(refused.stream().allMatch(r -> r.result().equals("burst is stopping")), refused.toString());
     }
 }
