@@ -152,7 +152,7 @@ class AdminIT {
 
             HttpResponse<String> reload = burst.admin("POST", "/admin/reload", null);
             assertEquals(200, reload.statusCode());
-            assertEquals(2, JSON.readTree(reload.body()).get("serving").asInt());
+            assertEquals(2, JSON.readTree(reload.body()).get("generation").asInt());
 
             Files.writeString(home.resolve("plugins/zz-garbage.jar"), "garbage");
             HttpResponse<String> bad = burst.admin("POST", "/admin/reload", null);

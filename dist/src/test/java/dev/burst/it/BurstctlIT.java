@@ -61,9 +61,11 @@ class BurstctlIT {
             Run version = burstctl(burst, "version");
             assertEquals(0, version.code(), version.err());
             assertTrue(version.out().contains("0.1.0-SNAPSHOT"), version.out());
+            assertTrue(version.out().contains("proxy pid " + burst.proxy().pid()), version.out());
 
-            Run grow = burstctl(burst, "change_group", "default", "3");
+            Run grow = burstctl(burst, "change_group", "default", "3", "--wait");
             assertEquals(0, grow.code(), grow.err());
+            assertTrue(grow.out().contains("done"), grow.out());
             burst.awaitWorkers(3, Duration.ofSeconds(60));
             Run nosuch = burstctl(burst, "change_group", "nope", "1");
             assertEquals(1, nosuch.code());
@@ -82,6 +84,20 @@ class BurstctlIT {
             Run broken = burstctl(burst, "reload_workers");
             assertEquals(1, broken.code());
             assertTrue(broken.err().contains("broken-start"), broken.err());
+
+            Run restart = burstctl(burst, "restart_workers", "--wait");
+            assertEquals(0, restart.code(), restart.err() + restart.out());
+            JsonNode ops = JSON.readTree(burstctl(burst, "--json", "operations").out()).get("operations");
+            List<String> kinds = new java.util.ArrayList<>();
+            ops.forEach(o -> kinds.add(o.get("kind").asText() + " " + o.get("state").asText()));
+            assertTrue(kinds.containsAll(List.of("change_group done", "reload_workers done", "reload_workers failed",
+                    "restart_workers done")), kinds.toString());
+            Run table = burstctl(burst, "operations");
+            assertEquals(0, table.code(), table.err());
+            assertTrue(table.out().contains("restart_workers") && table.out().contains("admin API"), table.out());
+            Run none = burstctl(burst, "operations", "99999");
+            assertEquals(1, none.code());
+            assertTrue(none.err().contains("no operation 99999"), none.err());
 
             Run wrong = burstctl(burst, "--token", "not-the-right-token-at-all", "version");
             assertEquals(1, wrong.code());

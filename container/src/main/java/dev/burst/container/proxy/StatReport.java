@@ -51,7 +51,7 @@ final class StatReport {
         ObjectNode v = JSON.createObjectNode();
         v.put("burst", version(StatReport.class));
         v.put("java", Runtime.version().toString());
-        v.put("proxy_pid", ProcessHandle.current().pid());
+        v.put("pid", ProcessHandle.current().pid());
         v.put("uptime_seconds", uptimeSeconds());
         v.put("generation", dispatcher.generation().number());
         return v;
