@@ -95,13 +95,15 @@ class OperationsTest {
     void a_burst_whose_admin_api_has_no_operations_endpoint_is_read_from_its_log() throws Exception {
         status = 404;
         Path file = dir.resolve("burst.log");
-        Files.writeString(file, "2026-11-30 10:00:00.000 INFO  [master pid 7] reload_workers: generation 2 serving on 2 worker(s) in 31 ms\n");
+        Files.writeString(file, "2026-11-30 10:00:00.000 INFO  [master pid 7] reload_workers #1 (snapshot of plugins): "
+                + "done, generation 2 serving on 2 worker(s) in 31 ms; trigger SIGHUP\n");
         Operations ops = Operations.of(endpoint(), tokenFile, log);
         assertEquals("log", ops.source());
         Operations.Mark mark = ops.mark();
         assertEquals(1, mark.logLine());
         Files.writeString(file, "2026-11-30 10:00:01.000 INFO  [master pid 7] restart_workers #2 (2 worker(s)): done, 2 of 2 worker(s)\n"
-                + "2026-11-30 10:00:02.000 INFO  [master pid 7] reload_workers: generation 3 serving on 2 worker(s) in 45 ms\n",
+                + "2026-11-30 10:00:02.000 INFO  [master pid 7] reload_workers #3 (snapshot of plugins): done, generation 3 "
+                + "serving on 2 worker(s) in 45 ms; trigger SIGHUP\n",
                 java.nio.file.StandardOpenOption.APPEND);
         List<Operations.Outcome> since = ops.since(mark);
         assertEquals(List.of("restart", "reload"), since.stream().map(Operations.Outcome::kind).toList());
