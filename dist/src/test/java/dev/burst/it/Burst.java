@@ -202,6 +202,17 @@ final class Burst implements AutoCloseable {
         }
     }
 
+    /** Polls (test-side only) until the condition holds; fails with the log when it does not within the bound. */
+    void await(java.util.function.BooleanSupplier condition, String what, Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("never happened within " + within + ": " + what + "\n" + log());
+            }
+            pause(20);
+        }
+    }
+
     /** Polls the log (test-side only) until it holds the text. */
     void awaitLog(String text, Duration within) {
         Instant deadline = Instant.now().plus(within);

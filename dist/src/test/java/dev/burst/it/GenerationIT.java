@@ -3,7 +3,6 @@ package dev.burst.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -28,13 +26,7 @@ class GenerationIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static void await(BooleanSupplier condition, String what, Burst burst) {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                fail("never happened within " + WAIT + ": " + what + "\n" + burst.log());
-            }
-            Burst.pause(50);
-        }
+        burst.await(condition, what, WAIT);
     }
 
     private static void killProxyAndAwaitItsReplacement(Burst burst) throws IOException {

@@ -2,7 +2,6 @@ package dev.burst.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.burst.container.protocol.WireCodec;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,13 +36,7 @@ class HostileClientIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static void await(BooleanSupplier condition, String what, Burst burst) {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                fail("never happened within " + WAIT + ": " + what + "\n" + burst.log());
-            }
-            Burst.pause(20);
-        }
+        burst.await(condition, what, WAIT);
     }
 
     private static JsonNode box(Burst burst) {
