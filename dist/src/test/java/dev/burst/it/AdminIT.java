@@ -176,9 +176,14 @@ class AdminIT {
             burst.awaitWorkers(3, Duration.ofSeconds(60));
 
             List<Long> before = burst.workerPids();
-            assertEquals(202, burst.admin("POST", "/admin/restart", null).statusCode());
-            burst.awaitLog("restart_workers #", Duration.ofSeconds(10));
-            burst.awaitLog("(3 worker(s), one at a time): done, 3 of 3", Duration.ofSeconds(120));
+            HttpResponse<String> accepted = burst.admin("POST", "/admin/restart", null);
+            assertEquals(202, accepted.statusCode());
+            long id = JSON.readTree(accepted.body()).get("operation").asLong();
+            JsonNode restart = burst.awaitOperation("restart_workers", 1, Duration.ofSeconds(120));
+            assertEquals(id, restart.get("id").asLong(), "the 202 named the operation that ran");
+            assertEquals("done", restart.get("state").asText(), restart.toString());
+            assertTrue(restart.get("outcome").asText().contains("3 of 3"), restart.toString());
+            assertEquals(json(burst.admin("GET", "/admin/operations/" + id, null)), restart);
             burst.awaitWorkers(3, Duration.ofSeconds(30));
             assertTrue(java.util.Collections.disjoint(before, burst.workerPids()), "every worker was replaced");
 

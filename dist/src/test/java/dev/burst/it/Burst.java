@@ -326,23 +326,62 @@ final class Burst implements AutoCloseable {
     }
 
     /**
-     * reload_workers through SIGHUP; waits for the k-th reload outcome in the log (the master's record of a
-     * reload that ended: {@code reload_workers #3 (...): done, ...}) and returns its line.
+     * reload_workers through SIGHUP; waits until the master's operation records (the admin API's
+     * {@code GET /admin/operations}) hold the reload this signal started, finished, and returns its state
+     * and outcome line ({@code done: snapshot of ...: done, generation 2 serving on 2 worker(s) in 31 ms}).
      */
-    String reload(int k) throws IOException, InterruptedException {
+    String reload() throws IOException, InterruptedException {
+        long before = operations().stream().filter(o -> o.get("kind").asText().equals("reload_workers"))
+                .mapToLong(o -> o.get("id").asLong()).max().orElse(0);
         signal("HUP");
         Instant deadline = Instant.now().plusSeconds(120);
-        while (reloadOutcomes().size() < k) {
+        while (true) {
+            for (com.fasterxml.jackson.databind.JsonNode o : operations()) {
+                if (o.get("kind").asText().equals("reload_workers") && o.get("id").asLong() > before
+                        && !o.get("state").asText().equals("running")) {
+                    return o.get("state").asText() + ": " + o.get("outcome").asText();
+                }
+            }
             if (Instant.now().isAfter(deadline)) {
-                fail("reload outcome " + k + " not logged within 120 s:\n" + log());
+                fail("the reload after #" + before + " did not finish within 120 s:\n" + log());
             }
             pause(20);
         }
-        return reloadOutcomes().get(k - 1);
     }
 
-    private List<String> reloadOutcomes() {
-        return log().lines().filter(l -> l.contains("] reload_workers #") && !l.contains("): running;")).toList();
+    /** @return the master's kept operation records, oldest first (none while the admin API is not up) */
+    List<com.fasterxml.jackson.databind.JsonNode> operations() throws IOException, InterruptedException {
+        HttpResponse<String> r = admin("GET", "/admin/operations", null);
+        List<com.fasterxml.jackson.databind.JsonNode> all = new ArrayList<>();
+        if (r.statusCode() == 200) {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("operations").forEach(all::add);
+        }
+        return all;
+    }
+
+    /**
+     * Waits until the master's records hold n finished operations of a kind (restart_workers ...).
+     *
+     * @return the n-th one's record
+     */
+    com.fasterxml.jackson.databind.JsonNode awaitOperation(String kind, int n, Duration within)
+            throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(within);
+        while (true) {
+            List<com.fasterxml.jackson.databind.JsonNode> done = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode o : operations()) {
+                if (o.get("kind").asText().equals(kind) && !o.get("state").asText().equals("running")) {
+                    done.add(o);
+                }
+            }
+            if (done.size() >= n) {
+                return done.get(n - 1);
+            }
+            if (Instant.now().isAfter(deadline)) {
+                fail(kind + " #" + n + " did not finish within " + within + ":\n" + log());
+            }
+            pause(50);
+        }
     }
 
     /** Stops everything this burst started, whatever state it is in. */

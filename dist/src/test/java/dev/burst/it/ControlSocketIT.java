@@ -52,7 +52,7 @@ class ControlSocketIT {
                 String refusal = burst.log().lines().filter(l -> l.contains("refused a connection")).findFirst().orElseThrow();
                 assertTrue(refusal.contains("wrong secret") && refusal.contains("claims pid 4242"), refusal);
 
-                String outcome = burst.reload(1);
+                String outcome = burst.reload();
                 assertTrue(outcome.contains("generation 2 serving on 1 worker(s)"), "the proxy is still the link: " + outcome);
             }
             assertEquals(200, burst.post("1", "still serving").statusCode());

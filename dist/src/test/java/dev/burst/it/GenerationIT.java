@@ -44,7 +44,7 @@ class GenerationIT {
         try (Burst burst = Burst.in(home).plugin("hello").start()) {
             burst.awaitWorkers(2, WAIT);
             Files.copy(Burst.FIXTURES.resolve("broken-start.jar"), home.resolve("plugins/broken-start.jar"));
-            assertTrue(burst.reload(1).contains("refused"), "the reload is refused");
+            assertTrue(burst.reload().contains("refused"), "the reload is refused");
 
             killProxyAndAwaitItsReplacement(burst);
 
@@ -88,7 +88,7 @@ class GenerationIT {
             List<Long> before = burst.workerPids();
             Files.copy(Burst.FIXTURES.resolve("slow-start.jar"), home.resolve("plugins/slow-start.jar"));
 
-            String outcome = burst.reload(1);
+            String outcome = burst.reload();
 
             assertTrue(outcome.contains("generation 2 refused, generation 1 still serving"), outcome);
             assertTrue(outcome.contains("quarantined"), outcome);
@@ -107,7 +107,7 @@ class GenerationIT {
             }
 
             Files.delete(home.resolve("plugins/slow-start.jar"));
-            assertTrue(burst.reload(2).contains("generation 3 serving"), "generation 2 is never used again");
+            assertTrue(burst.reload().contains("generation 3 serving"), "generation 2 is never used again");
         }
     }
 
@@ -118,7 +118,7 @@ class GenerationIT {
             assertEquals(200, burst.post("10", "1").statusCode());
             Files.delete(home.resolve("plugins/slow.jar"));
 
-            assertTrue(burst.reload(1).contains("generation 2 serving on 2 worker(s)"));
+            assertTrue(burst.reload().contains("generation 2 serving on 2 worker(s)"));
 
             HttpResponse<byte[]> gone = burst.post("10", "1");
             assertEquals(404, gone.statusCode(), new String(gone.body(), StandardCharsets.UTF_8));

@@ -31,12 +31,12 @@ class LeakIT {
             long worker = burst.workerPids().getFirst();
             int k = 0;
             for (; k < 10; k++) {
-                burst.reload(k + 1);
+                burst.reload();
                 burst.post("2", "");
             }
             Map<String, Long> base = counters(worker);
             for (; k < 210; k++) {
-                String outcome = burst.reload(k + 1);
+                String outcome = burst.reload();
                 assertTrue(outcome.contains("generation " + (k + 2) + " serving on 1 worker(s)"), outcome);
                 if (k % 20 == 0) {
                     assertEquals(200, burst.post("2", "").statusCode());
@@ -64,7 +64,7 @@ class LeakIT {
         try (Burst burst = Burst.in(home).plugin("hello").plugin("leaky").set("burst.group.default.workers", "1").start()) {
             burst.awaitWorkers(1, Duration.ofSeconds(30));
             long worker = burst.workerPids().getFirst();
-            assertTrue(burst.reload(1).contains("generation 2 serving on 1 worker(s)"));
+            assertTrue(burst.reload().contains("generation 2 serving on 1 worker(s)"));
             burst.awaitLog("generation 1 leaked", Duration.ofSeconds(60));
             String leak = burst.log().lines().filter(l -> l.contains("generation 1 leaked")).findFirst().orElseThrow();
             assertTrue(leak.contains("leaky-plugin-ticker"), "what holds it is named: " + leak);
@@ -86,7 +86,7 @@ class LeakIT {
             assertEquals("{\"name\":\"ada\",\"total\":6}", json(burst), "generation 1 parses and writes JSON");
             int reloads = 5;
             for (int k = 1; k <= reloads; k++) {
-                String outcome = burst.reload(k);
+                String outcome = burst.reload();
                 assertTrue(outcome.contains("generation " + (k + 1) + " serving on 1 worker(s)"), outcome);
                 assertEquals("{\"name\":\"ada\",\"total\":6}", json(burst), "generation " + (k + 1) + " too");
             }

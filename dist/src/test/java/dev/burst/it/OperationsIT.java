@@ -21,7 +21,10 @@ class OperationsIT {
             List<Long> before = burst.workerPids();
             try (Load load = new Load(burst, 6, 1, "under restart", Set.of(), 1_000_000)) {
                 burst.signal("USR2");
-                burst.awaitLog("restart_workers #1 (2 worker(s), one at a time): done, 2 of 2", Duration.ofSeconds(90));
+                var restart = burst.awaitOperation("restart_workers", 1, Duration.ofSeconds(90));
+                assertEquals("done", restart.get("state").asText(), restart.toString());
+                assertTrue(restart.get("outcome").asText().contains("2 of 2"), restart.toString());
+                assertEquals("SIGUSR2", restart.get("trigger").asText());
                 Burst.pause(300);
                 load.close();
                 assertEquals(List.of(), load.failures());

@@ -24,7 +24,7 @@ class ReloadIT {
             Load load = new Load(burst, 6, 2, "", Set.of(V1, V2), 1_000_000);
             for (int k = 1; k <= 20; k++) {
                 burst.deploy(k % 2 == 1 ? "hello-v2" : "hello", "hello");
-                String outcome = burst.reload(k);
+                String outcome = burst.reload();
                 assertTrue(outcome.contains("generation " + (k + 1) + " serving on 2 worker(s)"), outcome);
             }
             Burst.pause(300);
@@ -54,7 +54,7 @@ class ReloadIT {
             try (Load load = new Load(burst, 4, 2, "", Set.of(V1), 1_000_000)) {
                 Files.writeString(home.resolve("plugins/zz-garbage.jar"), "this is not a zip file");
                 burst.deploy("hello-v2", "hello");
-                String outcome = burst.reload(1);
+                String outcome = burst.reload();
                 assertTrue(outcome.contains("generation 2 refused, generation 1 still serving"), outcome);
                 assertTrue(outcome.contains("zz-garbage.jar"), "the outcome names the file: " + outcome);
                 Burst.pause(300);
@@ -65,7 +65,7 @@ class ReloadIT {
             assertEquals(V1, new String(burst.post("2", "").body(), StandardCharsets.UTF_8));
 
             Files.delete(home.resolve("plugins/zz-garbage.jar"));
-            assertTrue(burst.reload(2).contains("generation 3 serving on 2 worker(s)"), "a refused generation's number is not used again");
+            assertTrue(burst.reload().contains("generation 3 serving on 2 worker(s)"), "a refused generation's number is not used again");
             assertEquals(V2, new String(burst.post("2", "").body(), StandardCharsets.UTF_8));
         }
     }
@@ -79,7 +79,7 @@ class ReloadIT {
             try (Load load = new Load(burst, 4, 2, "", Set.of(V1), 1_000_000)) {
                 burst.deploy("broken-start", "broken-start");
                 burst.deploy("hello-v2", "hello");
-                String outcome = burst.reload(1);
+                String outcome = burst.reload();
                 assertTrue(outcome.contains("generation 2 refused, generation 1 still serving"), outcome);
                 assertTrue(outcome.contains("plugin broken-start: start() threw"), outcome);
                 assertTrue(outcome.contains("broken-start refuses to start"), outcome);
