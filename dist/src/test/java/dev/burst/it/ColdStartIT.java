@@ -52,7 +52,7 @@ class ColdStartIT {
     @Test
     void with_start_degraded_serve_it_serves_the_other_group_and_says_which_group_is_degraded(@TempDir Path home)
             throws Exception {
-        try (Burst burst = goodAndBad(home).set("burst.start.degraded", "serve").set("burst.start.timeout", "PT3S")
+        try (Burst burst = goodAndBad(home).set("burst.start.degraded", "serve").set("burst.start.timeout", "PT80S")
                 .start()) {
             var r = burst.post("1", "the good group serves");
             assertEquals(200, r.statusCode());
@@ -65,6 +65,14 @@ class ColdStartIT {
             assertTrue(text.startsWith("bad: worker bad#1 failed to boot 2 times in a row: ")
                     && text.contains("broken-start refuses to start"), text);
             assertTrue(burst.master.isAlive());
+            assertTrue(burst.log().lines().noneMatch(l -> l.contains("not every group has a ready worker after")),
+                    "the proxy opened its ports once the bad group was given up, not after burst.start.timeout");
+            var ready = burst.admin("GET", "/health/ready", null, java.util.Optional.empty());
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("\"bad\":\"worker bad#1 failed to boot 2 times in a row"), ready.body());
+            assertTrue(burst.stat().get("degraded").asBoolean());
+            assertTrue(burst.stat().get("groups").get("bad").get("degraded_reason").asText()
+                    .contains("broken-start refuses to start"));
         }
         assertTrue(!Files.exists(home.resolve("run/degraded")), "removed when burst stops");
     }

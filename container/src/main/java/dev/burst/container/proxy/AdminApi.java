@@ -114,11 +114,16 @@ final class AdminApi {
         };
     }
 
+    /**
+     * Ready: not stopping, and every group has a ready worker — or was given up as degraded, which the
+     * master does only under burst.start.degraded=serve, the operator's choice to serve what can be
+     * served. Degraded groups are named, with why, either way.
+     */
     private void ready(ServerRequest req, ServerResponse res) {
-        boolean ready = !stopping && dispatcher.everyGroupReady();
+        Map<String, String> degraded = fromMaster.degraded();
+        boolean ready = !stopping && dispatcher.everyGroupReady(degraded.keySet());
         ObjectNode out = StatReport.JSON.createObjectNode();
         out.put("status", ready ? "UP" : "DOWN");
-        Map<String, String> degraded = fromMaster.degraded();
         if (!degraded.isEmpty()) {
             ObjectNode d = out.putObject("degraded");
             degraded.forEach(d::put);

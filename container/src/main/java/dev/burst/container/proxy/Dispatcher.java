@@ -265,9 +265,13 @@ final class Dispatcher implements Intake, GroupPool.Listener {
 
     // ---- views ------------------------------------------------------------------------------------
 
-    /** @return whether every group with workers configured has at least one ready */
-    boolean everyGroupReady() {
-        return pools.values().stream().allMatch(p -> p.config().workers() == 0 || p.hasReadyWorker());
+    /**
+     * @param degraded groups the master gave up as degraded: they count as settled
+     * @return whether every group with workers configured has at least one ready, or is degraded
+     */
+    boolean everyGroupReady(java.util.Set<String> degraded) {
+        return pools.values().stream().allMatch(p -> p.config().workers() == 0 || p.hasReadyWorker()
+                || degraded.contains(p.config().name()));
     }
 
     /** @return the groups, in configuration order */

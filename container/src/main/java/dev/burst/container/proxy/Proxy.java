@@ -48,7 +48,7 @@ public final class Proxy {
 
     /** What the main thread waits for. */
     private sealed interface Event {
-        /** A worker became ready (maybe every group has one now). */
+        /** A worker became ready, or a group was given up as degraded: maybe every group is settled now. */
         record WorkerReady() implements Event {
         }
 
@@ -229,6 +229,7 @@ public final class Proxy {
         @Override
         public void groupHealth(WireMessage.GroupHealth health) {
             fromMaster.groupHealth(health);
+            events.add(new Event.WorkerReady());
         }
 
         @Override
@@ -253,10 +254,16 @@ public final class Proxy {
         return e;
     }
 
-    /** @return null once every group has a ready worker (or the start timeout passed), else the stop asked meanwhile */
+    /**
+     * Waits until every group has a ready worker or was given up by the master as degraded (which it does
+     * at a cold start only with burst.start.degraded=serve; otherwise it stops burst), or the start timeout
+     * passes.
+     *
+     * @return null when the client ports may open, else the stop asked meanwhile
+     */
     private Event.Stop awaitWorkers(Dispatcher dispatcher, Reloader reloader, ControlLink master)
             throws InterruptedException {
-        while (!dispatcher.everyGroupReady()) {
+        while (!dispatcher.everyGroupReady(fromMaster.degraded().keySet())) {
             switch (handle(events.take(), dispatcher, reloader, master)) {
                 case Event.Stop s -> {
                     return s;
