@@ -4,19 +4,9 @@ import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.GroupConfig;
 import dev.burst.container.plugin.CmdSpec;
 import dev.burst.container.plugin.Generation;
-import dev.burst.container.process.SpawnSecrets;
-import dev.burst.container.protocol.ProtocolException;
 import dev.burst.container.protocol.WireMessage;
-import dev.burst.container.protocol.WireMessage.BootFailed;
-import dev.burst.container.protocol.WireMessage.CmdInfo;
-import dev.burst.container.protocol.WireMessage.Hello;
-import dev.burst.container.protocol.WireMessage.Leaked;
-import dev.burst.container.protocol.WireMessage.LoadFailed;
-import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
-import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Stuck;
-import dev.burst.container.protocol.WireMessage.WorkerReady;
 import dev.burst.container.proxy.dispatch.Effects;
 import dev.burst.container.proxy.dispatch.GroupPool;
 import dev.burst.container.proxy.dispatch.GroupStats;
@@ -25,9 +15,6 @@ import dev.burst.container.proxy.dispatch.Outcome;
 import dev.burst.container.proxy.dispatch.PoolWorker;
 import dev.burst.container.proxy.dispatch.Routes;
 import dev.burst.container.proxy.dispatch.Task;
-import java.io.EOFException;
-import java.io.IOException;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +22,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,18 +32,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * Routes accepted requests to their group's {@link GroupPool}, and runs every worker connection: HELLO
- * (checked against the master's per-spawn secret), the boot LOAD, READY, RESULTs, and the answers of
- * swaps. The matching itself — which task goes to which worker, every worker state change — is the
- * pools'; this class turns frames into pool operations and pool decisions into frames.
+ * Routes accepted requests to their group's {@link GroupPool}: the routes (cmd to group, rebuilt from
+ * what workers serve), the serving generation, the count of accepted tasks a graceful stop waits for,
+ * and the periodic housekeeping of every pool. The matching itself — which task goes to which worker,
+ * every worker state change — is the pools'; worker connections are {@link WorkerSessions}'.
  *
- * <p>Threads: {@link #submit} on client threads (Box I/O loops, HTTP request threads); {@link #serve} on
- * one platform thread per worker connection; the housekeeping sweep on the proxy's timer; reloads on the
- * reload thread; views on admin threads. Routes are an immutable snapshot read without locks.
+ * <p>Threads: {@link #submit} on client threads (Box I/O loops, HTTP request threads); routing changes on
+ * worker links and the reload thread; the housekeeping sweep on the proxy's timer; views on admin
+ * threads. Routes are an immutable snapshot read without locks.
  */
 final class Dispatcher implements Intake, GroupPool.Listener {
 
@@ -66,11 +49,8 @@ final class Dispatcher implements Intake, GroupPool.Listener {
 
     private final Map<String, GroupPool> pools = new LinkedHashMap<>();
     private final Consumer<WireMessage> toMaster;
-    private final Runnable onWorkerReady;
-    private final Optional<byte[]> workerKey;
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicLong sources = new AtomicLong();
-    private final Set<Long> retiredPids = ConcurrentHashMap.newKeySet();
     /** Per group, the cmds of the serving generation (from the last worker that reported it). */
     private final Map<String, Map<Integer, CmdSpec>> servingCmds = new HashMap<>();
     private final Set<String> conflictsLogged = new HashSet<>();
@@ -84,12 +64,6 @@ final class Dispatcher implements Intake, GroupPool.Listener {
     final LongAdder unknownCmds = new LongAdder();
     /** HTTP requests in progress (Box connections are counted by the Box listener). */
     final AtomicInteger clients = new AtomicInteger();
-    /** Worker connections per slot (group#slot): restarts are the connections after the first. */
-    final Map<String, AtomicInteger> connectionsPerSlot = new ConcurrentHashMap<>();
-    /** Worker connections refused: no or a wrong per-spawn secret, or an unknown group. */
-    final LongAdder workersRefused = new LongAdder();
-    /** READY or LOAD_FAILED frames ignored because they came when nothing waited for them. */
-    final LongAdder lateAnswers = new LongAdder();
 
     /** Accepted tasks not yet answered; a graceful stop waits for zero. Lock-free on the request path. */
     private final AtomicLong outstanding = new AtomicLong();
@@ -97,18 +71,13 @@ final class Dispatcher implements Intake, GroupPool.Listener {
     private final Condition allAnswered = outstandingLock.newCondition();
 
     /**
-     * @param config        the configuration
-     * @param generation    the plugin generation new workers load
-     * @param workerKey     the key the master's worker secrets are made with; empty refuses every worker
-     * @param timer         the proxy's timer, for the housekeeping sweep
-     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, STUCK, BOOT_FAILED)
-     * @param onWorkerReady called when a worker becomes ready
+     * @param config     the configuration
+     * @param generation the plugin generation new workers load
+     * @param timer      the proxy's timer, for the housekeeping sweep
+     * @param toMaster   sends a control frame to the master (RECYCLE, STUCK)
      */
-    Dispatcher(BurstConfig config, Generation generation, Optional<byte[]> workerKey, ScheduledExecutorService timer,
-               Consumer<WireMessage> toMaster, Runnable onWorkerReady) {
+    Dispatcher(BurstConfig config, Generation generation, ScheduledExecutorService timer, Consumer<WireMessage> toMaster) {
         this.toMaster = toMaster;
-        this.onWorkerReady = onWorkerReady;
-        this.workerKey = workerKey;
         this.generation = generation;
         for (GroupConfig g : config.groups()) {
             GroupPool pool = new GroupPool(g, this);
@@ -284,179 +253,6 @@ final class Dispatcher implements Intake, GroupPool.Listener {
         return generation;
     }
 
-    // ---- worker connections -----------------------------------------------------------------------
-
-    /**
-     * Runs one worker connection until it closes: HELLO, LOAD, READY, then RESULTs (and swaps).
-     * Runs on the connection's own platform thread.
-     */
-    void serve(SocketChannel channel) {
-        WorkerLink link = new WorkerLink(channel);
-        GroupPool pool = null;
-        try {
-            WireMessage first = link.read();
-            if (!(first instanceof Hello hello)) {
-                throw new ProtocolException("expected HELLO, got " + first.getClass().getSimpleName());
-            }
-            pool = admit(hello);
-            if (pool == null) {
-                return;
-            }
-            PoolWorker w = new PoolWorker(hello.group(), hello.slot(), hello.pid(), link);
-            link.attach(w);
-            pool.joined(w);
-            connectionsPerSlot.computeIfAbsent(w.id(), k -> new AtomicInteger()).incrementAndGet();
-            if (retiredPids.contains(w.pid())) {
-                retire(pool, w);
-            }
-            link.send(Loads.of(generation, pool.config()));
-            while (true) {
-                WireMessage m = link.read();
-                switch (m) {
-                    case Ready ready -> onReady(link, pool, ready);
-                    case LoadFailed failed -> onLoadFailed(link, pool, failed);
-                    case Result result -> onResult(link, pool, result);
-                    case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
-                            + " leaked: " + leaked.detail()));
-                    default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
-                }
-            }
-        } catch (EOFException e) {
-            PoolWorker w = link.worker();
-            boolean expected = w != null && w.state() == PoolWorker.State.STOPPING;
-            LOG.log(expected ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, link + " disconnected"
-                    + (w != null && w.current() != null ? " while running cmd " + w.current().cmd : ""));
-        } catch (IOException | IllegalStateException e) {
-            LOG.log(System.Logger.Level.WARNING, link + " connection failed: " + e.getMessage());
-        } finally {
-            link.close();
-            PoolWorker w = link.worker();
-            if (w != null && pool != null) {
-                retiredPids.remove(w.pid());
-                Effects fx = new Effects();
-                Optional<Task> lost = pool.left(w, fx);
-                fx.run();
-                rebuildRoutes();
-                lost.ifPresent(t -> lose(w, t));
-            }
-        }
-    }
-
-    /** Checks a HELLO: a configured group, and a secret the master made for that group and slot. */
-    private GroupPool admit(Hello hello) {
-        GroupPool pool = pools.get(hello.group());
-        String who = "worker " + hello.group() + "#" + hello.slot() + " pid " + hello.pid();
-        if (pool == null) {
-            workersRefused.increment();
-            LOG.log(System.Logger.Level.WARNING, "refused a connection on the worker socket claiming to be " + who
-                    + ": no such group");
-            return null;
-        }
-        if (workerKey.isEmpty() || !SpawnSecrets.verifyWorker(workerKey.get(), hello.group(), hello.slot(), hello.secret())) {
-            workersRefused.increment();
-            LOG.log(System.Logger.Level.WARNING, "refused a connection on the worker socket claiming to be " + who
-                    + ": " + (hello.secret().isEmpty() ? "no" : "a wrong") + " spawn secret (not a worker this master spawned)");
-            return null;
-        }
-        return pool;
-    }
-
-    /** The worker died with a task: an idempotent one is run once more elsewhere, any other answered -10004. */
-    private void lose(PoolWorker w, Task task) {
-        GroupPool pool = pools.get(w.group());
-        if (!task.retried() && w.idempotent(task.cmd) && accepting) {
-            LOG.log(System.Logger.Level.WARNING, w + " died while running idempotent cmd " + task.cmd
-                    + "; running it again on another worker");
-            Effects fx = new Effects();
-            pool.retry(task, fx);
-            fx.run();
-            return;
-        }
-        task.complete(Outcome.workerLost(w + " died while running cmd " + task.cmd));
-    }
-
-    private void onReady(WorkerLink link, GroupPool pool, Ready ready) {
-        PoolWorker w = link.worker();
-        Map<Integer, CmdSpec> cmds = cmds(ready.cmds());
-        PoolWorker.State state = w.state();
-        if (state == PoolWorker.State.SWAPPING || state == PoolWorker.State.QUARANTINED) {
-            if (ready.generation() == link.swapGeneration() && pool.swapAnswered(w)) {
-                link.swapAnswered(ready);
-            } else {
-                lateAnswers.increment();
-                LOG.log(System.Logger.Level.WARNING, w + " reported READY on generation " + ready.generation()
-                        + " after its swap was given up; ignored (the worker is being replaced)");
-            }
-            return;
-        }
-        Effects fx = new Effects();
-        boolean accepted = pool.ready(w, ready.generation(), cmds, fx);
-        fx.run();
-        if (!accepted) {
-            lateAnswers.increment();
-            LOG.log(System.Logger.Level.WARNING, w + " reported READY on generation " + ready.generation()
-                    + " while " + state + "; ignored");
-            return;
-        }
-        if (ready.generation() == generation.number()) {
-            synchronized (this) {
-                servingCmds.put(pool.config().name(), cmds);
-            }
-        }
-        rebuildRoutes();
-        LOG.log(System.Logger.Level.INFO, w + " ready on generation " + ready.generation());
-        toMaster.accept(new WorkerReady(w.group(), w.slot(), w.pid(), ready.generation()));
-        onWorkerReady.run();
-    }
-
-    private void onLoadFailed(WorkerLink link, GroupPool pool, LoadFailed failed) {
-        PoolWorker w = link.worker();
-        PoolWorker.State state = w.state();
-        if (state == PoolWorker.State.SWAPPING || state == PoolWorker.State.QUARANTINED) {
-            if (failed.generation() == link.swapGeneration() && pool.swapAnswered(w)) {
-                link.swapAnswered(failed);
-            } else {
-                lateAnswers.increment();
-                LOG.log(System.Logger.Level.WARNING, w + " reported LOAD_FAILED for generation " + failed.generation()
-                        + " after its swap was given up; ignored");
-            }
-            return;
-        }
-        if (state == PoolWorker.State.STARTING) {
-            LOG.log(System.Logger.Level.ERROR, w + " cannot start generation " + failed.generation() + ": "
-                    + failed.reason());
-            toMaster.accept(new BootFailed(w.group(), w.slot(), w.pid(), failed.generation(), failed.reason()));
-            return;
-        }
-        lateAnswers.increment();
-        LOG.log(System.Logger.Level.WARNING, w + " reported LOAD_FAILED while " + state + "; ignored");
-    }
-
-    private void onResult(WorkerLink link, GroupPool pool, Result result) {
-        Effects fx = new Effects();
-        Task task = pool.result(link.worker(), result.taskId(), fx);
-        fx.run(); // the worker's next task first: it works while the reply goes out
-        if (task == null) {
-            return; // the answer of a task already answered -10003; the master is killing this worker
-        }
-        task.complete(switch (result.status()) {
-            case REPLY -> Outcome.reply(result.ret(), result.body());
-            case NO_REPLY -> Outcome.noReply();
-            case UNKNOWN_CMD -> Outcome.unknownCmd("unknown cmd " + task.cmd);
-            case HANDLER_ERROR -> Outcome.handlerError(result.body());
-        });
-    }
-
-    /**
-     * @param info a worker's cmds as its READY listed them
-     * @return them as the pools keep them
-     */
-    static Map<Integer, CmdSpec> cmds(List<CmdInfo> info) {
-        return info.stream()
-                .map(c -> new CmdSpec(c.id(), c.name(), c.idempotent()))
-                .collect(Collectors.toUnmodifiableMap(CmdSpec::id, Function.identity(), (a, b) -> a));
-    }
-
     // ---- routes, generations, retiring ------------------------------------------------------------
 
     /** Recomputes the routes from what every group's workers serve now. */
@@ -501,28 +297,21 @@ final class Dispatcher implements Intake, GroupPool.Listener {
         rebuildRoutes();
     }
 
-    /**
-     * Drains the worker with this pid (restart, resize, recycle): no new task, STOP after the current
-     * one. A pid not connected yet is drained as soon as it says HELLO.
-     *
-     * @param pid the worker's process id
-     */
-    void retire(long pid) {
-        retiredPids.add(pid);
-        for (GroupPool pool : pools.values()) {
-            for (PoolWorker w : pool.workers()) {
-                if (w.pid() == pid) {
-                    retire(pool, w);
-                }
-            }
-        }
+    /** @return whether new tasks are taken (false once a stop began) */
+    boolean accepting() {
+        return accepting;
     }
 
-    private void retire(GroupPool pool, PoolWorker w) {
-        LOG.log(System.Logger.Level.INFO, "draining " + w);
-        Effects fx = new Effects();
-        pool.retire(w, fx);
-        fx.run();
+    /**
+     * A worker reported READY on a generation: when that is the serving one, its cmds become the
+     * group's serving cmds; the routes follow.
+     */
+    void reported(GroupPool pool, int generationNumber, Map<Integer, CmdSpec> cmds) {
+        if (generationNumber == generation.number()) {
+            synchronized (this) {
+                servingCmds.put(pool.config().name(), cmds);
+            }
+        }
         rebuildRoutes();
     }
 }

@@ -114,22 +114,23 @@ public final class Proxy {
             return ExitCode.BOOT_ERROR.code();
         }
         try (ControlLink master = ControlLink.connect(config.controlSocket(), new FromMaster())) {
-            Dispatcher dispatcher = new Dispatcher(config, generation, workerKey, timer, master::sendQuietly,
+            Dispatcher dispatcher = new Dispatcher(config, generation, timer, master::sendQuietly);
+            WorkerSessions sessions = new WorkerSessions(dispatcher, workerKey, master::sendQuietly,
                     () -> events.add(new Event.WorkerReady()));
             Reloader reloader = new Reloader(config, dispatcher, store);
             AtomicReference<BoxServer> box = new AtomicReference<>();
             AtomicReference<HttpListeners> listeners = new AtomicReference<>();
-            StatReport report = new StatReport(dispatcher, reloader, fromMaster, () -> Optional.ofNullable(box.get()),
+            StatReport report = new StatReport(dispatcher, sessions, reloader, fromMaster, () -> Optional.ofNullable(box.get()),
                     () -> Optional.ofNullable(listeners.get()), Instant.now());
             AdminApi admin = new AdminApi(dispatcher, report, AdminToken.load(config.adminToken(), config.runDir()),
                     reloader, fromMaster, master::sendQuietly);
-            try (WorkerServer workers = WorkerServer.start(config.proxySocket(), dispatcher)) {
+            try (WorkerServer workers = WorkerServer.start(config.proxySocket(), sessions)) {
                 timer.scheduleWithFixedDelay(workers::rebindIfGone, SOCKET_CHECK.toMillis(), SOCKET_CHECK.toMillis(),
                         TimeUnit.MILLISECONDS);
                 master.send(new ProxyUp());
                 timer.schedule(() -> events.add(new Event.StartTimedOut()), config.startTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
-                Event.Stop stop = awaitWorkers(dispatcher, reloader, master);
+                Event.Stop stop = awaitWorkers(dispatcher, sessions, reloader, master);
                 if (stop != null) {
                     return shutDown(dispatcher, admin, null, null, stop);
                 }
@@ -148,7 +149,7 @@ public final class Proxy {
                         + ", box " + config.boxHost() + ":" + box.get().port() + ", admin " + config.adminHost() + ":"
                         + http.adminPort());
                 while (true) {
-                    if (handle(events.take(), dispatcher, reloader, master) instanceof Event.Stop s) {
+                    if (handle(events.take(), sessions, reloader, master) instanceof Event.Stop s) {
                         return shutDown(dispatcher, admin, http, box.get(), s);
                     }
                 }
@@ -239,14 +240,14 @@ public final class Proxy {
     }
 
     /** Acts on the events any phase handles; returns the event for the caller's own handling. */
-    private Event handle(Event e, Dispatcher dispatcher, Reloader reloader, ControlLink master) {
+    private Event handle(Event e, WorkerSessions sessions, Reloader reloader, ControlLink master) {
         switch (e) {
             case Event.ReloadRequested r -> reloader.start(r.operation(), report -> {
                 LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload: " + report.summary());
                 master.sendQuietly(new Reloaded(r.operation(), report.ok(), report.tried(), report.serving(),
                         report.summary(), report.details()));
             });
-            case Event.RetireRequested r -> dispatcher.retire(r.pid());
+            case Event.RetireRequested r -> sessions.retire(r.pid());
             default -> {
                 // the caller's
             }
@@ -261,10 +262,10 @@ public final class Proxy {
      *
      * @return null when the client ports may open, else the stop asked meanwhile
      */
-    private Event.Stop awaitWorkers(Dispatcher dispatcher, Reloader reloader, ControlLink master)
+    private Event.Stop awaitWorkers(Dispatcher dispatcher, WorkerSessions sessions, Reloader reloader, ControlLink master)
             throws InterruptedException {
         while (!dispatcher.everyGroupReady(fromMaster.degraded().keySet())) {
-            switch (handle(events.take(), dispatcher, reloader, master)) {
+            switch (handle(events.take(), sessions, reloader, master)) {
                 case Event.Stop s -> {
                     return s;
                 }

@@ -259,7 +259,7 @@ final class Reloader {
         }
         return switch (answer) {
             case Ready r -> {
-                end(pool, w, Optional.of(new GroupPool.Started(r.generation(), Dispatcher.cmds(r.cmds()))));
+                end(pool, w, Optional.of(new GroupPool.Started(r.generation(), WorkerSessions.cmds(r.cmds()))));
                 yield Optional.empty();
             }
             case LoadFailed f -> {

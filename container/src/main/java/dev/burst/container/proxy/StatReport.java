@@ -31,15 +31,17 @@ final class StatReport {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Dispatcher dispatcher;
+    private final WorkerSessions sessions;
     private final Reloader reloader;
     private final MasterView fromMaster;
     private final Supplier<Optional<BoxServer>> box;
     private final Supplier<Optional<HttpListeners>> http;
     private final Instant started;
 
-    StatReport(Dispatcher dispatcher, Reloader reloader, MasterView fromMaster, Supplier<Optional<BoxServer>> box,
-               Supplier<Optional<HttpListeners>> http, Instant started) {
+    StatReport(Dispatcher dispatcher, WorkerSessions sessions, Reloader reloader, MasterView fromMaster,
+               Supplier<Optional<BoxServer>> box, Supplier<Optional<HttpListeners>> http, Instant started) {
         this.dispatcher = dispatcher;
+        this.sessions = sessions;
         this.reloader = reloader;
         this.fromMaster = fromMaster;
         this.box = box;
@@ -174,8 +176,8 @@ final class StatReport {
         ObjectNode n = JSON.createObjectNode();
         n.put("http_in_progress", dispatcher.clients.get());
         http.get().ifPresent(h -> n.put("http_refused", h.refusedConnections()));
-        n.put("workers_refused", dispatcher.workersRefused.sum());
-        n.put("late_worker_answers", dispatcher.lateAnswers.sum());
+        n.put("workers_refused", sessions.workersRefused.sum());
+        n.put("late_worker_answers", sessions.lateAnswers.sum());
         box.get().ifPresent(b -> {
             BoxStats st = b.stats();
             ObjectNode bn = n.putObject("box");
@@ -227,7 +229,7 @@ final class StatReport {
                 n.put("generation", w.generation());
                 n.put("uptime_seconds", Math.round((now - w.connectedNanos()) / 1e6) / 1000.0);
                 n.put("tasks", w.served());
-                AtomicInteger connections = dispatcher.connectionsPerSlot.get(w.id());
+                AtomicInteger connections = sessions.connectionsPerSlot.get(w.id());
                 n.put("restarts", connections == null ? 0 : Math.max(0, connections.get() - 1));
                 n.put("rss_bytes", rssBytes(w.pid()));
             }
@@ -325,7 +327,7 @@ final class StatReport {
                 .sample("{outcome=\"failed\"}", reloader.count(false));
         p.family("burst_workers_refused_total", "counter",
                 "Connections on the worker socket refused: no or a wrong spawn secret, or an unknown group.")
-                .sample("", dispatcher.workersRefused.sum());
+                .sample("", sessions.workersRefused.sum());
         http.get().ifPresent(h -> p.family("burst_http_connections_refused_total", "counter",
                 "HTTP and admin connections refused at burst.http.max-connections or burst.admin.max-connections.")
                 .sample("", h.refusedConnections()));
@@ -386,7 +388,7 @@ final class StatReport {
             discards.sample("{" + gl + "}", st.discards.sum());
             timeouts.sample("{" + gl + "}", st.timeouts.sum());
             lost.sample("{" + gl + "}", st.workersLost.sum());
-            restarts.sample("{" + gl + "}", dispatcher.connectionsPerSlot.entrySet().stream()
+            restarts.sample("{" + gl + "}", sessions.connectionsPerSlot.entrySet().stream()
                     .filter(e -> e.getKey().startsWith(g.config().name() + "#"))
                     .mapToLong(e -> Math.max(0, e.getValue().get() - 1)).sum());
             degraded.sample("{" + gl + "}", degradedGroups.containsKey(g.config().name()) ? 1 : 0);

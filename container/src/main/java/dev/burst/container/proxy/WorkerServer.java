@@ -15,7 +15,7 @@ import java.util.Objects;
 /**
  * The Unix domain socket workers connect to ({@code run/proxy.sock}), readable and writable by burst's
  * own user only (mode 0600 whatever the umask); a worker is admitted only with the master's per-spawn
- * secret ({@link Dispatcher#serve}). One platform thread per worker link (a few dozen at most, never one
+ * secret ({@link WorkerSessions#serve}). One platform thread per worker link (a few dozen at most, never one
  * per request): a platform thread blocks in read(2) itself, where a virtual one costs a failed read, an
  * epoll registration and a poller wake-up per reply (20% more proxy CPU per request at one connection).
  *
@@ -27,17 +27,17 @@ final class WorkerServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WorkerServer.class.getName());
 
     private final Path path;
-    private final Dispatcher dispatcher;
+    private final WorkerSessions sessions;
     private volatile ServerSocketChannel server;
     private volatile Object boundFile;
 
-    private WorkerServer(Path path, Dispatcher dispatcher) {
+    private WorkerServer(Path path, WorkerSessions sessions) {
         this.path = path;
-        this.dispatcher = dispatcher;
+        this.sessions = sessions;
     }
 
-    static WorkerServer start(Path path, Dispatcher dispatcher) throws IOException {
-        WorkerServer ws = new WorkerServer(path, dispatcher);
+    static WorkerServer start(Path path, WorkerSessions sessions) throws IOException {
+        WorkerServer ws = new WorkerServer(path, sessions);
         ws.bind();
         return ws;
     }
@@ -92,7 +92,7 @@ final class WorkerServer implements AutoCloseable {
         while (ch.isOpen()) {
             try {
                 SocketChannel worker = ch.accept();
-                Thread.ofPlatform().name("worker-link").daemon().start(() -> dispatcher.serve(worker));
+                Thread.ofPlatform().name("worker-link").daemon().start(() -> sessions.serve(worker));
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {

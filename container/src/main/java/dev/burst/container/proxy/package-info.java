@@ -10,7 +10,8 @@
  *       worker ({@code GroupPool}), fairness between clients ({@code FairQueue}), timeouts, recycling,
  *       routes. Unit-tested without processes.</li>
  *   <li>{@link dev.burst.container.proxy.box}: the non-blocking Box listener and its limits.</li>
- *   <li>{@code Dispatcher}, {@code WorkerLink}, {@code WorkerServer}: worker connections, turning frames
+ *   <li>{@code Dispatcher}: routes, intake of client requests, the serving generation, the stop's count.</li>
+ *   <li>{@code WorkerSessions}, {@code WorkerLink}, {@code WorkerServer}: worker connections, turning frames
  *       into pool operations and pool decisions into frames.</li>
  *   <li>{@code Reloader}: reload_workers (snapshot, canaries, roll).</li>
  *   <li>{@code HttpListeners}, {@code HttpApi}, {@code AdminApi}, {@code StatReport}: Helidon's HTTP and
@@ -36,7 +37,7 @@
  *       connection's output queue under that connection's monitor</td></tr>
  *   <tr><td>worker-accept (virtual)</td><td>accepts worker connections</td>
  *       <td>starts one worker-link thread each</td></tr>
- *   <tr><td>worker-link (platform, one per worker)</td><td>{@code Dispatcher.serve}: HELLO, READY,
+ *   <tr><td>worker-link (platform, one per worker)</td><td>{@code WorkerSessions.serve}: HELLO, READY,
  *       RESULT, swap answers</td><td>its pool (ready, result, left), under the pool's lock; after
  *       unlocking it sends the next task to its worker and completes the finished task, which writes
  *       the reply (a Box connection's output, or an HTTP request's future)</td></tr>
