@@ -107,12 +107,11 @@ final class WorkerSessions {
                 }
             }
         } catch (EOFException e) {
-            PoolWorker w = link.worker();
-            boolean expected = w != null && w.state() == PoolWorker.State.STOPPING;
-            LOG.log(expected ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, link + " disconnected"
-                    + (w != null && w.current() != null ? " while running cmd " + w.current().cmd : ""));
-        } catch (IOException | IllegalStateException e) {
-            LOG.log(System.Logger.Level.WARNING, link + " connection failed: " + e.getMessage());
+            LOG.log(level(link), link + " disconnected" + running(link));
+        } catch (IOException e) {
+            LOG.log(level(link), link + " connection failed: " + e.getMessage() + running(link));
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, link + " broke the protocol: " + e.getMessage() + "; closing it");
         } finally {
             link.close();
             PoolWorker w = link.worker();
@@ -125,6 +124,19 @@ final class WorkerSessions {
                 lost.ifPresent(t -> lose(w, t));
             }
         }
+    }
+
+    /** A worker told to stop is expected to go: DEBUG; any other loss is worth a WARN. */
+    private static System.Logger.Level level(WorkerLink link) {
+        PoolWorker w = link.worker();
+        return w != null && w.state() == PoolWorker.State.STOPPING ? System.Logger.Level.DEBUG
+                : System.Logger.Level.WARNING;
+    }
+
+    private static String running(WorkerLink link) {
+        PoolWorker w = link.worker();
+        Task t = w == null ? null : w.current();
+        return t == null ? "" : " while running cmd " + t.cmd;
     }
 
     /** Checks a HELLO: a configured group, and a secret the master made for that group and slot. */
