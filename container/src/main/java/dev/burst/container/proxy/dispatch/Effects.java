@@ -72,9 +72,9 @@ public final class Effects {
             send(w, t);
         }
         if (rest != null) {
-            List<Runnable> todo = rest;
+            List<Runnable> actions = rest;
             rest = null;
-            todo.forEach(Runnable::run);
+            actions.forEach(Runnable::run);
         }
     }
 
