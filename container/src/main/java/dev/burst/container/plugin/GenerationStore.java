@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  *
  * <p>The record is UTF-8 text, one item a line, written in this order (a name or a path is the rest of
  * its line, with {@code \}, line breaks and other control characters escaped as {@code \\}, {@code \n},
- * {@code \r} and {@code \}{@code uXXXX}):
+ * {@code \r}, and {@code \}{@code u} with the code unit in four hex digits):
  * <pre>
  *   burst-serving-generation 1            the format's version
  *   number 3
