@@ -54,7 +54,7 @@ public final class Main {
                     usage();
                 }
                 Logs.setUp("worker " + args[1] + "#" + args[2] + " pid " + pid);
-                System.exit(Worker.create(config(), args[1], Integer.parseInt(args[2])).run());
+                System.exit(Worker.create(config(), ConfigLoader::reread, args[1], Integer.parseInt(args[2])).run());
             }
             case "aot" -> {
                 Logs.setUpProgressOnStdout("aot pid " + pid);

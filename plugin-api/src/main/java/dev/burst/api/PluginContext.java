@@ -5,9 +5,11 @@ import org.eclipse.microprofile.config.Config;
 /**
  * What a worker offers a plugin during {@link Plugin#start(PluginContext)}.
  *
- * <p>Threads: call {@code handle} only from {@code start}, on the task thread; registering later is
- * refused with {@link IllegalStateException}. {@link #config()}, {@link #logger()} and {@link #worker()}
- * may be used from any thread for the life of the generation.
+ * <p>Threads: register handlers and hooks only from {@code start}, on the task thread; registering later
+ * is refused with {@link IllegalStateException}. {@link #config()}, {@link #logger()} and
+ * {@link #worker()} may be used from any thread for the life of the generation.
+ *
+ * <p>burst implements this interface; plugins do not. Methods may be added to it in later versions.
  */
 public interface PluginContext {
 
@@ -33,9 +35,67 @@ public interface PluginContext {
     void handle(Command command, Handler handler);
 
     /**
+     * Registers a hook that runs before the handlers in its scope; the order of hooks is in the
+     * {@linkplain dev.burst.api package documentation}.
+     *
+     * @param scope this plugin's cmds, or every cmd of the worker
+     * @param hook  the hook
+     * @throws IllegalStateException if called after {@code start} returned
+     */
+    void before(HookScope scope, BeforeHook hook);
+
+    /**
+     * Registers a hook that runs before the handlers of this plugin's own cmds.
+     *
+     * @param hook the hook
+     * @throws IllegalStateException if called after {@code start} returned
+     */
+    default void before(BeforeHook hook) {
+        before(HookScope.PLUGIN, hook);
+    }
+
+    /**
+     * Registers a hook that sees, and may replace, the result before it is sent.
+     *
+     * @param scope this plugin's cmds, or every cmd of the worker
+     * @param hook  the hook
+     * @throws IllegalStateException if called after {@code start} returned
+     */
+    void beforeSend(HookScope scope, BeforeSendHook hook);
+
+    /**
+     * Registers a before-send hook for this plugin's own cmds.
+     *
+     * @param hook the hook
+     * @throws IllegalStateException if called after {@code start} returned
+     */
+    default void beforeSend(BeforeSendHook hook) {
+        beforeSend(HookScope.PLUGIN, hook);
+    }
+
+    /**
+     * Registers a hook that runs once the result was sent.
+     *
+     * @param scope this plugin's cmds, or every cmd of the worker
+     * @param hook  the hook
+     * @throws IllegalStateException if called after {@code start} returned
+     */
+    void after(HookScope scope, AfterHook hook);
+
+    /**
+     * Registers an after hook for this plugin's own cmds.
+     *
+     * @param hook the hook
+     * @throws IllegalStateException if called after {@code start} returned
+     */
+    default void after(AfterHook hook) {
+        after(HookScope.PLUGIN, hook);
+    }
+
+    /**
      * The configuration: MicroProfile Config over the same sources as the server's (system properties,
-     * environment, {@code conf/burst.properties}). By convention a plugin reads keys under
-     * {@code burst.plugin.<plugin name>.}.
+     * environment, {@code conf/burst.properties}), read again for each generation, so a reload sees what
+     * the file says now. By convention a plugin reads keys under {@code burst.plugin.<plugin name>.}.
      *
      * @return the configuration, never null
      */

@@ -59,7 +59,27 @@ public final class ConfigLoader {
      * @throws ConfigException naming the first bad key
      */
     public static BurstConfig load() {
-        Path home = Path.of(System.getProperty(ConfigKeys.HOME.name(), "")).toAbsolutePath().normalize();
+        Path home = home();
+        return new ConfigLoader(sources(home)).read(home);
+    }
+
+    /**
+     * Reads the sources again, as {@link #load()} does, without validating burst's own keys: what a new
+     * plugin generation sees, so that a reload picks up a changed {@code conf/burst.properties}. burst's
+     * own keys keep the values the process started with.
+     *
+     * @return the configuration over the sources as they are now
+     * @throws ConfigException if the file named by burst.conf is gone or unreadable, naming it
+     */
+    public static Config reread() {
+        return sources(home());
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty(ConfigKeys.HOME.name(), "")).toAbsolutePath().normalize();
+    }
+
+    private static Config sources(Path home) {
         String confSetting = Optional.ofNullable(System.getProperty(ConfigKeys.CONF.name()))
                 .or(() -> Optional.ofNullable(System.getenv("BURST_CONF")))
                 .orElse(null);
@@ -73,11 +93,10 @@ public final class ConfigLoader {
             file = FileConfigSource.empty();
         }
         ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-        Config mp = resolver.getBuilder()
+        return resolver.getBuilder()
                 .addDefaultSources()
                 .withSources(file)
                 .build();
-        return new ConfigLoader(mp).read(home);
     }
 
     /**

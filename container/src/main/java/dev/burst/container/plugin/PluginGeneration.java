@@ -1,18 +1,14 @@
 package dev.burst.container.plugin;
 
-import dev.burst.api.Command;
-import dev.burst.api.Handler;
 import dev.burst.api.Plugin;
-import dev.burst.api.PluginContext;
 import dev.burst.api.WorkerInfo;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.modules.Module;
 import org.jboss.modules.ModuleLoadException;
@@ -26,17 +22,6 @@ import org.jboss.modules.ModuleLoadException;
 public final class PluginGeneration implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(PluginGeneration.class.getName());
-
-    /**
-     * A registered handler and where it came from.
-     *
-     * @param plugin  the plugin that registered it
-     * @param command the command
-     * @param handler the handler
-     * @param loader  the plugin module's class loader (the task thread's context loader while it runs)
-     */
-    public record Registered(String plugin, Command command, Handler handler, ClassLoader loader) {
-    }
 
     private final int number;
     private final PluginModuleLoader loader;
@@ -70,22 +55,26 @@ public final class PluginGeneration implements AutoCloseable {
         Map<String, List<String>> files = new LinkedHashMap<>();
         plugins.forEach(p -> files.put(p.name(), p.files()));
         PluginModuleLoader loader = new PluginModuleLoader(files);
-        WorkerInfo info = new WorkerInfo(worker.group(), worker.slot(), worker.pid(), number);
-        Map<Integer, Registered> handlers = new LinkedHashMap<>();
+        WorkerInfo info = WorkerInfo.of(worker.group(), worker.slot(), worker.pid(), number);
+        Registry registry = new Registry();
         List<Started> started = new ArrayList<>();
         try {
             for (PluginJars p : plugins) {
-                started.add(startOne(p.name(), loader, info, config, handlers));
+                started.add(startOne(p.name(), loader, info, config, registry));
             }
         } catch (PluginException | RuntimeException e) {
-            new PluginGeneration(number, loader, handlers, started).close();
+            new PluginGeneration(number, loader, Map.of(), started).close();
             throw e;
         }
-        return new PluginGeneration(number, loader, Map.copyOf(handlers), List.copyOf(started));
+        return new PluginGeneration(number, loader, registry.routes(), List.copyOf(started));
     }
 
+    /**
+     * Loads one plugin's module, creates its entry class (constructor, then {@code @ConfigProperty}
+     * fields), registers its annotated methods, then runs its {@code start}.
+     */
     private static Started startOne(String name, PluginModuleLoader loader, WorkerInfo info, Config config,
-                                    Map<Integer, Registered> handlers) throws PluginException {
+                                    Registry registry) throws PluginException {
         Module module;
         try {
             module = loader.load(name);
@@ -93,14 +82,18 @@ public final class PluginGeneration implements AutoCloseable {
             throw new PluginException("plugin " + name + ": cannot load its module: " + e.getMessage(), e);
         }
         ClassLoader cl = module.getClassLoader();
-        Plugin plugin = withContextLoader(cl, () -> {
-            Iterator<Plugin> it = module.loadService(Plugin.class).iterator();
-            return it.hasNext() ? it.next() : null;
-        }, name, "cannot instantiate its entry class");
-        if (plugin == null) {
+        Class<? extends Plugin> type = withContextLoader(cl, () -> module.loadService(Plugin.class).stream()
+                .findFirst().map(ServiceLoader.Provider::type).orElse(null), name, "cannot load its entry class");
+        if (type == null) {
             throw new PluginException("plugin " + name + ": " + PluginSnapshot.SERVICE_ENTRY + " names no loadable class");
         }
-        Context context = new Context(name, info, config, cl, handlers);
+        Plugin plugin = withContextLoader(cl, () -> ConfigInjection.create(type, config), name, "cannot create "
+                + type.getName());
+        Registry.Context context = registry.context(name, info, config, cl);
+        withContextLoader(cl, () -> {
+            AnnotatedMethods.register(plugin, context);
+            return plugin;
+        }, name, "its annotated methods");
         withContextLoader(cl, () -> {
             plugin.start(context);
             return plugin;
@@ -121,8 +114,10 @@ public final class PluginGeneration implements AutoCloseable {
         t.setContextClassLoader(cl);
         try {
             return call.call();
-        } catch (DuplicateCmdException e) {
+        } catch (Registry.DuplicateCmdException e) {
             throw new PluginException(e.getMessage(), e);
+        } catch (PluginException e) {
+            throw new PluginException("plugin " + plugin + ": " + e.getMessage(), e.getCause());
         } catch (Exception | ServiceConfigurationError | LinkageError e) {
             throw new PluginException("plugin " + plugin + ": " + what + ": " + e, e);
         } finally {
@@ -170,79 +165,5 @@ public final class PluginGeneration implements AutoCloseable {
             }
         }
         loader.close();
-    }
-
-    /** Two plugins (or one, twice) claimed a cmd. */
-    private static final class DuplicateCmdException extends IllegalStateException {
-        DuplicateCmdException(String message) {
-            super(message);
-        }
-    }
-
-    /** What one plugin sees during start; registration closes when start returns. */
-    private static final class Context implements PluginContext {
-        private final String name;
-        private final WorkerInfo info;
-        private final Config config;
-        private final ClassLoader loader;
-        private final Map<Integer, Registered> handlers;
-        private final System.Logger logger;
-        private boolean sealed;
-
-        Context(String name, WorkerInfo info, Config config, ClassLoader loader, Map<Integer, Registered> handlers) {
-            this.name = name;
-            this.info = info;
-            this.config = config;
-            this.loader = loader;
-            this.handlers = handlers;
-            this.logger = System.getLogger("plugin." + name);
-        }
-
-        @Override
-        public void handle(Command command, Handler handler) {
-            Objects.requireNonNull(command, "command");
-            Objects.requireNonNull(handler, "handler");
-            if (sealed) {
-                throw new IllegalStateException("plugin " + name + ": handlers are registered in start() only");
-            }
-            Registered existing = handlers.get(command.id());
-            if (existing != null) {
-                throw new DuplicateCmdException("cmd " + command.id() + " is registered by both plugin "
-                        + existing.plugin() + " and plugin " + name);
-            }
-            command.name().ifPresent(n -> handlers.values().stream()
-                    .filter(r -> r.command().name().equals(command.name()))
-                    .findFirst()
-                    .ifPresent(r -> {
-                        throw new DuplicateCmdException("cmd name '" + n + "' is registered by both plugin "
-                                + r.plugin() + " (cmd " + r.command().id() + ") and plugin " + name
-                                + " (cmd " + command.id() + ")");
-                    }));
-            handlers.put(command.id(), new Registered(name, command, handler, loader));
-        }
-
-        void seal() {
-            sealed = true;
-        }
-
-        @Override
-        public Config config() {
-            return config;
-        }
-
-        @Override
-        public System.Logger logger() {
-            return logger;
-        }
-
-        @Override
-        public WorkerInfo worker() {
-            return info;
-        }
-
-        @Override
-        public String pluginName() {
-            return name;
-        }
     }
 }

@@ -2,15 +2,20 @@ package dev.burst.container.worker;
 
 import dev.burst.api.Request;
 import dev.burst.container.protocol.WireMessage.Task;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * A task as its handler sees it. Lives on the task thread; answered at most once, and only while the
- * handler runs.
+ * A task as its hooks and handler see it. Lives on the task thread; answered at most once, and only
+ * while the before hooks and the handler run.
  */
 final class TaskRequest implements Request {
 
     private final Task task;
+    private Map<String, Object> attributes;
     private boolean open = true;
     private boolean replied;
     private int ret;
@@ -32,12 +37,35 @@ final class TaskRequest implements Request {
 
     @Override
     public byte[] body() {
-        return task.body();
+        return task.body().clone();
+    }
+
+    @Override
+    public ByteBuffer bodyBuffer() {
+        return ByteBuffer.wrap(task.body()).asReadOnlyBuffer();
+    }
+
+    @Override
+    public String text() {
+        return new String(task.body(), StandardCharsets.UTF_8);
     }
 
     @Override
     public String clientAddress() {
         return task.client();
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        if (attributes == null) {
+            attributes = new HashMap<>();
+        }
+        return attributes;
+    }
+
+    @Override
+    public synchronized boolean answered() {
+        return replied;
     }
 
     @Override
@@ -54,13 +82,9 @@ final class TaskRequest implements Request {
         this.reply = body;
     }
 
-    /** Called when the handler returned: later replies are refused. */
+    /** Called when the handler returned (or was skipped): later replies are refused. */
     synchronized void close() {
         open = false;
-    }
-
-    synchronized boolean replied() {
-        return replied;
     }
 
     synchronized int ret() {

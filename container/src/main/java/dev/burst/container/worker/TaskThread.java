@@ -1,8 +1,9 @@
 package dev.burst.container.worker;
 
+import dev.burst.container.config.ConfigException;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginGeneration;
-import dev.burst.container.plugin.PluginGeneration.Registered;
+import dev.burst.container.plugin.Registered;
 import dev.burst.container.plugin.PluginJars;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.protocol.ProtocolException;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * The task thread of one plugin generation: a platform thread, named {@code task gen N}, that starts the
@@ -140,7 +142,8 @@ final class TaskThread implements Runnable {
     /** @return whether the generation started; if not, the proxy is told so */
     private boolean startGeneration() {
         try {
-            generation = PluginGeneration.start(load.generation(), jars(load), worker.identity(), worker.pluginConfig());
+            generation = PluginGeneration.start(load.generation(), jars(load), worker.identity(),
+                    pluginConfig());
             started.complete(true);
             return true;
         } catch (PluginException e) {
@@ -154,6 +157,19 @@ final class TaskThread implements Runnable {
             }
             started.complete(false);
             return false;
+        }
+    }
+
+    /**
+     * @return the configuration the generation's plugins see: at boot the worker's, on a reload the
+     *         sources read again
+     * @throws PluginException if they cannot be read, naming the file or key
+     */
+    private Config pluginConfig() throws PluginException {
+        try {
+            return worker.pluginConfig(serving.isEmpty());
+        } catch (ConfigException e) {
+            throw new PluginException("cannot read the configuration again: " + e.getMessage(), e);
         }
     }
 
@@ -180,9 +196,15 @@ final class TaskThread implements Runnable {
                 switch (m) {
                     case Task t -> {
                         link.busy(true);
-                        Result r = runTask(t);
+                        Registered route = generation.handler(t.cmd()).orElse(null);
+                        if (route == null) {
+                            link.send(unknown(t));
+                        } else {
+                            TaskRun run = TaskRun.run(t, route);
+                            link.send(run.result());
+                            run.after();
+                        }
                         link.busy(false);
-                        link.send(r);
                         if (worker.stopRequested()) {
                             LOG.log(System.Logger.Level.INFO, "stopping after the task, as SIGTERM asked");
                             return Optional.of(ExitCode.OK);
@@ -256,40 +278,10 @@ final class TaskThread implements Runnable {
         }
     }
 
-    private Result runTask(Task task) {
-        Registered r = generation.handler(task.cmd()).orElse(null);
-        if (r == null) {
-            return new Result(task.taskId(), Status.UNKNOWN_CMD, RetCode.UNKNOWN_CMD,
-                    ("unknown cmd " + task.cmd()).getBytes(StandardCharsets.UTF_8));
-        }
-        TaskRequest request = new TaskRequest(task);
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(r.loader());
-        Throwable failure = null;
-        try {
-            r.handler().handle(request);
-        } catch (Exception | StackOverflowError | LinkageError e) {
-            // A handler's failure is its request's, not the worker's. Other errors (OutOfMemoryError ...)
-            // end the worker; the proxy answers the task "worker lost" and the master respawns.
-            failure = e;
-        } finally {
-            request.close();
-            t.setContextClassLoader(previous);
-        }
-        if (failure != null) {
-            LOG.log(System.Logger.Level.WARNING, "cmd " + task.cmd() + " (plugin " + r.plugin() + ") threw"
-                    + (request.replied() ? " after replying; the reply stands" : ""), failure);
-        }
-        if (request.replied()) {
-            return new Result(task.taskId(), Status.REPLY, request.ret(), request.replyBody());
-        }
-        if (failure != null) {
-            return new Result(task.taskId(), Status.HANDLER_ERROR, RetCode.HANDLER_ERROR,
-                    ("handler of cmd " + task.cmd() + " failed: " + failure.getClass().getName())
-                            .getBytes(StandardCharsets.UTF_8));
-        }
-        return new Result(task.taskId(), Status.NO_REPLY, RetCode.OK, new byte[0]);
+    /** An unknown cmd is answered here; the proxy routes only the cmds a READY announced, so rarely. */
+    private static Result unknown(Task task) {
+        return new Result(task.taskId(), Status.UNKNOWN_CMD, RetCode.UNKNOWN_CMD,
+                ("unknown cmd " + task.cmd()).getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<PluginJars> jars(Load load) {

@@ -21,6 +21,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -41,6 +42,8 @@ public final class Worker {
     private static final Duration CONNECT_PATIENCE = Duration.ofSeconds(15);
 
     private final BurstConfig config;
+    /** Reads the configuration again for each later generation, so a reload sees the file as it is now. */
+    private final Supplier<Config> reread;
     private final WorkerInfo identity;
     /** Counted down once a stop is requested (SIGTERM); never reset. */
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -51,19 +54,21 @@ public final class Worker {
     /** Set before the first task thread starts. */
     private volatile LeakWatch leaks;
 
-    private Worker(BurstConfig config, WorkerInfo identity) {
+    private Worker(BurstConfig config, Supplier<Config> reread, WorkerInfo identity) {
         this.config = config;
+        this.reread = reread;
         this.identity = identity;
     }
 
     /**
-     * @param config the configuration
+     * @param config the configuration the worker started with
+     * @param reread reads the configuration's sources again, for each generation after the first
      * @param group  the worker's group
      * @param slot   the worker's slot in its group
      * @return a worker, not yet connected
      */
-    public static Worker create(BurstConfig config, String group, int slot) {
-        return new Worker(config, new WorkerInfo(group, slot, ProcessHandle.current().pid(), 0));
+    public static Worker create(BurstConfig config, Supplier<Config> reread, String group, int slot) {
+        return new Worker(config, reread, WorkerInfo.of(group, slot, ProcessHandle.current().pid(), 0));
     }
 
     /**
@@ -170,9 +175,15 @@ public final class Worker {
         return identity;
     }
 
-    /** @return the configuration plugins read their keys from */
-    Config pluginConfig() {
-        return config.source();
+    /**
+     * The configuration a generation's plugins read their keys from.
+     *
+     * @param first whether it is the worker's first generation: that one sees what the worker started
+     *              with; a later one (a reload) sees the sources read again
+     * @return the configuration
+     */
+    Config pluginConfig(boolean first) {
+        return first ? config.source() : reread.get();
     }
 
     /** Runs on the leak watch's thread. */

@@ -73,7 +73,7 @@ class WorkerTest {
                 "burst.groups", "default",
                 "burst.run.dir", tmp.resolve("run").toString(),
                 "burst.plugin.test.dir", tmp.toString())), tmp);
-        worker = Worker.create(config, "default", 1);
+        worker = Worker.create(config, config::source, "default", 1);
     }
 
     @AfterEach
