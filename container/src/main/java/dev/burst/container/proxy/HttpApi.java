@@ -57,7 +57,9 @@ final class HttpApi {
         CompletableFuture<Outcome> answer = new CompletableFuture<>();
         dispatcher.clients.incrementAndGet();
         try {
-            dispatcher.submit(cmd.getAsInt(), 0, req.remotePeer().address().toString(), body, answer::complete);
+            // host:port as Request.clientAddress() promises and the Box listener gives, not "/host:port"
+            String client = req.remotePeer().address().toString().replaceFirst("^/", "");
+            dispatcher.submit(cmd.getAsInt(), 0, client, body, answer::complete);
             send(res, answer.join());
         } finally {
             dispatcher.clients.decrementAndGet();
