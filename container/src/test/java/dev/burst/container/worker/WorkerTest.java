@@ -28,7 +28,6 @@ import dev.burst.container.worker.testplugins.BrokenStartPlugin;
 import dev.burst.container.worker.testplugins.LeakyPlugin;
 import dev.burst.container.worker.testplugins.ProbePlugin;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -43,8 +42,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarOutputStream;
-import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,7 +101,8 @@ class WorkerTest {
 
         assertEquals(1, ready.generation());
         assertEquals(Set.of(new CmdInfo(1, "echo", false), new CmdInfo(2, "", false), new CmdInfo(3, "", false),
-                new CmdInfo(4, "where", false), new CmdInfo(5, "hold", false)), Set.copyOf(ready.cmds()));
+                new CmdInfo(4, "where", false), new CmdInfo(5, "hold", false), new CmdInfo(6, "config", false)),
+                Set.copyOf(ready.cmds()));
     }
 
     @Test
@@ -357,23 +355,7 @@ class WorkerTest {
 
     /** The plugin's class and its service entry in a jar of its own, as a plugin ships. */
     private Path pluginJar(String name) {
-        Class<? extends Plugin> type = PLUGINS.get(name);
-        Path jar = tmp.resolve("jars").resolve(name + ".jar");
-        if (Files.exists(jar)) {
-            return jar;
-        }
-        try (InputStream bytes = type.getResourceAsStream(type.getSimpleName() + ".class")) {
-            Files.createDirectories(jar.getParent());
-            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-                out.putNextEntry(new ZipEntry("META-INF/services/" + Plugin.class.getName()));
-                out.write((type.getName() + "\n").getBytes(StandardCharsets.UTF_8));
-                out.putNextEntry(new ZipEntry(type.getName().replace('.', '/') + ".class"));
-                bytes.transferTo(out);
-            }
-            return jar;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return PluginJar.build(tmp.resolve("jars"), name, PLUGINS.get(name));
     }
 
     private List<String> probeLog() throws IOException {

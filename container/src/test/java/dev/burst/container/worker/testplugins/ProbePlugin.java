@@ -20,6 +20,8 @@ import java.nio.file.StandardOpenOption;
  *   <li>cmd 4 ({@code where}): replies the thread it runs on and whether the context loader is its own;</li>
  *   <li>cmd 5 ({@code hold}): creates {@code started}, waits (at most 30 s) until {@code release} exists,
  *       replies {@code released}.</li>
+ *   <li>cmd 6 ({@code config}): replies {@code burst.plugin.probe.value} as its generation's configuration
+ *       says, or {@code none}.</li>
  * </ul>
  * Every call leaves this plugin's instance in a ThreadLocal of the thread it ran on, as Jackson leaves
  * its buffer recycler: a value whose class is the plugin's.
@@ -57,6 +59,8 @@ public final class ProbePlugin implements Plugin {
             }
             request.reply("released");
         });
+        context.handle(Command.of(6).named("config"), request -> request.reply(
+                context.config().getOptionalValue("burst.plugin.probe.value", String.class).orElse("none")));
     }
 
     @Override

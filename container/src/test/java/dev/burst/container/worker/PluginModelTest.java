@@ -1,0 +1,309 @@
+package dev.burst.container.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.burst.api.Plugin;
+import dev.burst.container.config.BurstConfig;
+import dev.burst.container.config.ConfigLoader;
+import dev.burst.container.config.MapConfigSource;
+import dev.burst.container.process.ExitCode;
+import dev.burst.container.protocol.RetCode;
+import dev.burst.container.protocol.WireMessage.CmdInfo;
+import dev.burst.container.protocol.WireMessage.Hello;
+import dev.burst.container.protocol.WireMessage.Load;
+import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.PluginFiles;
+import dev.burst.container.protocol.WireMessage.Ready;
+import dev.burst.container.protocol.WireMessage.Result;
+import dev.burst.container.protocol.WireMessage.Status;
+import dev.burst.container.protocol.WireMessage.Task;
+import dev.burst.container.worker.testplugins.AlphaHooksPlugin;
+import dev.burst.container.worker.testplugins.AnnotatedPlugin;
+import dev.burst.container.worker.testplugins.BadCmdPlugin;
+import dev.burst.container.worker.testplugins.BadHookPlugin;
+import dev.burst.container.worker.testplugins.BetaHooksPlugin;
+import dev.burst.container.worker.testplugins.MissingConfigPlugin;
+import dev.burst.container.worker.testplugins.ProbePlugin;
+import dev.burst.container.worker.testplugins.TwiceCmdPlugin;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The plugin programming model in a real worker over a real Unix socket, with plugins in their own
+ * modules: hooks and their order across two plugins, annotated handlers and hooks, injected
+ * configuration, and a reload reading the configuration again.
+ */
+class PluginModelTest {
+
+    private static final Map<String, Class<? extends Plugin>> PLUGINS = Map.of(
+            "alpha", AlphaHooksPlugin.class, "beta", BetaHooksPlugin.class, "annotated", AnnotatedPlugin.class,
+            "bad-cmd", BadCmdPlugin.class, "twice", TwiceCmdPlugin.class, "bad-hook", BadHookPlugin.class,
+            "needs-config", MissingConfigPlugin.class, "probe", ProbePlugin.class);
+
+    @TempDir
+    Path tmp;
+    private ProxyEnd proxy;
+    private CompletableFuture<ExitCode> exit;
+    private long taskIds;
+    /** What the worker reads when a reload reads its configuration again. */
+    private final Map<String, String> reread = new HashMap<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        if (exit != null && !exit.isDone()) {
+            proxy.closeProxySide();
+            exit.get(30, TimeUnit.SECONDS);
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    // ---- hooks ----
+
+    @Test
+    void before_hooks_run_worker_scoped_first_in_plugin_order_then_the_cmd_s_own_and_before_send_hooks_unwind_them()
+            throws Exception {
+        boot("alpha", "beta");
+
+        assertEquals("alpha.worker-before,beta.worker-before,beta.plugin-before,beta.handler"
+                + "|beta.plugin-send|beta.worker-send|alpha.worker-send", text(call(30, "x")));
+    }
+
+    @Test
+    void worker_scoped_hooks_see_another_plugin_s_cmds_and_plugin_scoped_ones_do_not() throws Exception {
+        boot("alpha", "beta");
+
+        assertEquals("alpha.worker-before,beta.worker-before,alpha.plugin-before,alpha.handler"
+                + "|beta.worker-send|alpha.worker-send", text(call(20, "x")));
+    }
+
+    @Test
+    void a_before_hook_that_answers_skips_the_handler_and_the_after_hook_sees_its_reply() throws Exception {
+        boot("alpha", "beta");
+
+        Result r = call(30, "deny");
+
+        assertEquals(Status.REPLY, r.status());
+        assertEquals(401, r.ret());
+        assertEquals("denied by beta|beta.plugin-send|beta.worker-send|alpha.worker-send", text(r));
+        assertEquals("cmd=30 kind=REPLY ret=401 failure=none trace=[alpha.worker-before, beta.worker-before, "
+                + "beta.plugin-before] elapsed=ok", awaitAfterLine(1));
+    }
+
+    @Test
+    void the_after_hook_sees_the_exception_of_a_failing_handler() throws Exception {
+        boot("alpha", "beta");
+
+        Result r = call(31, "x");
+
+        assertEquals(Status.HANDLER_ERROR, r.status());
+        assertEquals(RetCode.HANDLER_ERROR, r.ret());
+        assertEquals("handler of cmd 31 failed: java.lang.IllegalStateException", text(r));
+        assertEquals("cmd=31 kind=FAILED ret=-10001 failure=java.lang.IllegalStateException: beta 31 fails "
+                + "trace=[alpha.worker-before, beta.worker-before, beta.plugin-before, beta.handler] elapsed=ok",
+                awaitAfterLine(1));
+    }
+
+    @Test
+    void a_before_hook_that_throws_fails_the_request_naming_its_plugin_and_the_handler_never_runs() throws Exception {
+        boot("alpha", "beta");
+
+        Result r = call(30, "alpha-boom");
+
+        assertEquals(Status.HANDLER_ERROR, r.status());
+        assertEquals(RetCode.HANDLER_ERROR, r.ret());
+        assertEquals("before hook of plugin alpha on cmd 30 failed: java.lang.IllegalStateException", text(r));
+        assertEquals("cmd=30 kind=FAILED ret=-10001 failure=java.lang.IllegalStateException: alpha's before hook "
+                + "fails trace=[alpha.worker-before] elapsed=ok", awaitAfterLine(1));
+    }
+
+    @Test
+    void a_before_send_hook_that_throws_fails_the_request_naming_its_plugin() throws Exception {
+        boot("alpha", "beta");
+
+        Result r = call(30, "send-boom");
+
+        assertEquals(Status.HANDLER_ERROR, r.status());
+        assertEquals("before-send hook of plugin beta on cmd 30 failed: java.lang.IllegalArgumentException", text(r));
+    }
+
+    @Test
+    void an_after_hook_that_throws_changes_nothing_and_the_worker_serves_on() throws Exception {
+        boot("alpha", "beta");
+
+        Result r = call(20, "after-boom");
+        Result next = call(20, "x");
+
+        assertEquals(Status.REPLY, r.status());
+        assertEquals(Status.REPLY, next.status());
+        awaitAfterLine(2);
+    }
+
+    @Test
+    void a_handler_that_changes_the_array_body_gave_it_changes_nothing_for_the_request() throws Exception {
+        boot("alpha", "beta");
+
+        assertTrue(text(call(32, "abc")).startsWith("abc|"));
+    }
+
+    // ---- annotated ----
+
+    @Test
+    void a_plugin_of_annotated_methods_only_serves_them_with_their_names_and_options() throws Exception {
+        Ready ready = boot("annotated");
+
+        assertEquals(Set.of(new CmdInfo(50, "upper", false), new CmdInfo(51, "", false), new CmdInfo(52, "", true),
+                new CmdInfo(53, "", false), new CmdInfo(54, "settings", false)), Set.copyOf(ready.cmds()));
+        assertEquals("HELLO", text(call(50, "hello")));
+        assertEquals("cba", text(call(51, "abc")));
+        Result quiet = call(52, "x");
+        assertEquals(Status.NO_REPLY, quiet.status());
+        assertEquals("first,second", text(call(53, "x")));
+        Result stopped = call(53, "stop");
+        assertEquals(7, stopped.ret());
+        assertEquals("stopped by first", text(stopped));
+    }
+
+    @Test
+    void an_annotated_cmd_with_a_wrong_signature_fails_the_start_naming_the_method() throws Exception {
+        String why = refused("bad-cmd");
+
+        assertTrue(why.contains("plugin bad-cmd: method " + BadCmdPlugin.class.getName() + ".echo(String): "
+                + "@Cmd(id = 60) needs one parameter of type Request"), why);
+    }
+
+    @Test
+    void two_methods_claiming_one_cmd_fail_the_start_naming_both() throws Exception {
+        String why = refused("twice");
+
+        assertTrue(why.contains("cmd 61 is registered by both plugin twice (method " + TwiceCmdPlugin.class.getName()
+                + ".one(Request)) and plugin twice (method " + TwiceCmdPlugin.class.getName() + ".other(Request))"), why);
+    }
+
+    @Test
+    void an_annotated_hook_with_a_wrong_signature_fails_the_start_naming_the_method() throws Exception {
+        String why = refused("bad-hook");
+
+        assertTrue(why.contains("method " + BadHookPlugin.class.getName() + ".audit(Request): @After needs the "
+                + "parameters (Request, Outcome)"), why);
+    }
+
+    // ---- configuration ----
+
+    @Test
+    void config_properties_are_injected_with_their_defaults_and_optionals() throws Exception {
+        boot(Map.of("burst.plugin.annotated.limit", "12"), "annotated");
+
+        assertEquals("hi 12", text(call(54, "")));
+    }
+
+    @Test
+    void a_missing_required_config_property_fails_the_start_naming_the_key() throws Exception {
+        String why = refused("needs-config");
+
+        assertTrue(why.contains("plugin needs-config: field " + MissingConfigPlugin.class.getName()
+                + ".secret: required config key burst.plugin.needs-config.secret has no value"), why);
+    }
+
+    @Test
+    void a_reload_gives_the_new_generation_the_configuration_as_it_reads_now() throws Exception {
+        boot(Map.of("burst.plugin.probe.value", "one", "burst.plugin.annotated.greeting", "hello"), "probe", "annotated");
+        assertEquals("one", text(call(6, "")));
+        assertEquals("hello unlimited", text(call(54, "")));
+
+        reread.put("burst.plugin.probe.value", "two");
+        reread.put("burst.plugin.annotated.limit", "3");
+        reread.remove("burst.plugin.annotated.greeting");
+        proxy.send(load(2, "probe", "annotated"));
+        proxy.next(Ready.class);
+
+        assertEquals("two", text(call(6, "")));
+        assertEquals("hi 3", text(call(54, "")));
+    }
+
+    // ---- helpers ----
+
+    private Ready boot(String... plugins) throws Exception {
+        return boot(Map.of(), plugins);
+    }
+
+    /** A worker serving generation 1 of the plugins, with these keys beside the test's own. */
+    private Ready boot(Map<String, String> keys, String... plugins) throws Exception {
+        start(keys);
+        proxy.send(load(1, plugins));
+        return proxy.next(Ready.class);
+    }
+
+    /** @return why generation 1 of the plugin was refused */
+    private String refused(String plugin) throws Exception {
+        start(Map.of());
+        proxy.send(load(1, plugin));
+        String why = proxy.next(LoadFailed.class).reason();
+        assertEquals(ExitCode.BOOT_ERROR, exit.get(30, TimeUnit.SECONDS));
+        return why;
+    }
+
+    private void start(Map<String, String> keys) throws IOException, InterruptedException {
+        proxy = ProxyEnd.open(tmp);
+        Map<String, String> all = new HashMap<>(keys);
+        all.put("burst.groups", "default");
+        all.put("burst.run.dir", tmp.resolve("run").toString());
+        all.put("burst.plugin.test.dir", tmp.toString());
+        reread.putAll(all);
+        BurstConfig config = ConfigLoader.from(MapConfigSource.config(all), tmp);
+        Worker worker = Worker.create(config, this::rereadConfig, "default", 1);
+        exit = CompletableFuture.supplyAsync(() -> worker.serve(proxy.workerSide()),
+                r -> Thread.ofPlatform().name("test worker main").start(r));
+        proxy.next(Hello.class);
+    }
+
+    private Config rereadConfig() {
+        return MapConfigSource.config(Map.copyOf(reread));
+    }
+
+    private Result call(int cmd, String body) throws IOException, InterruptedException {
+        long id = ++taskIds;
+        proxy.send(new Task(id, cmd, (int) id, "127.0.0.1:40000", body.getBytes(StandardCharsets.UTF_8)));
+        return proxy.next(Result.class);
+    }
+
+    private Load load(int generation, String... plugins) {
+        return new Load(generation, Arrays.stream(plugins)
+                .map(p -> new PluginFiles(p, List.of(PluginJar.build(tmp.resolve("jars"), p, PLUGINS.get(p)).toString())))
+                .toList());
+    }
+
+    private static String text(Result r) {
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    /** @return line n (from 1) of alpha's after log, once its after hook wrote it (it runs after the result) */
+    private String awaitAfterLine(int n) throws IOException, InterruptedException {
+        Path log = tmp.resolve("after.log");
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!Files.exists(log) || Files.readAllLines(log).size() < n) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("alpha's after hook wrote no line " + n + " within 30 s");
+            }
+            Thread.sleep(10);
+        }
+        return Files.readAllLines(log).get(n - 1);
+    }
+}
