@@ -11,7 +11,11 @@ package dev.burst.api;
  *   <li>sets the instance's fields annotated {@code @ConfigProperty} (MicroProfile Config's rules: the key
  *       is the annotation's {@code name}, or {@code <class>.<field>}; its {@code defaultValue} applies when
  *       the key has none; {@code Optional}, {@code OptionalInt/Long/Double}, {@code List} and {@code Set}
- *       are allowed; a required key without a value fails the start naming the key);</li>
+ *       are allowed; a required key without a value fails the start naming the key). Values convert with
+ *       the MicroProfile Config implementation's built-in converters (Strings, primitives, enums,
+ *       {@code Duration}, classes with {@code of}/{@code valueOf}/{@code parse} or a String constructor,
+ *       arrays); a plugin cannot register converters of its own. {@code final} fields are refused: use a
+ *       constructor with annotated parameters for those;</li>
  *   <li>registers the methods of the class (and its superclasses) annotated {@link Cmd}, {@link Before},
  *       {@link BeforeSend} and {@link After}, found by reflection on that class only. A method with the
  *       wrong parameters or return type, or a cmd claimed twice, fails the start naming the method.</li>

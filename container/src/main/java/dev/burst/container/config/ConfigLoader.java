@@ -64,15 +64,16 @@ public final class ConfigLoader {
     }
 
     /**
-     * Reads the sources again, as {@link #load()} does, without validating burst's own keys: what a new
-     * plugin generation sees, so that a reload picks up a changed {@code conf/burst.properties}. burst's
-     * own keys keep the values the process started with.
+     * Reads and checks the sources again, as {@link #load()} does: what a new plugin generation sees, so
+     * that a reload picks up a changed {@code conf/burst.properties}. burst's own keys keep, in the running
+     * processes, the values they started with; they are checked here all the same, since a worker
+     * respawned later reads the same file.
      *
      * @return the configuration over the sources as they are now
-     * @throws ConfigException if the file named by burst.conf is gone or unreadable, naming it
+     * @throws ConfigException naming the first bad key, or the file named by burst.conf when it is gone
      */
     public static Config reread() {
-        return sources(home());
+        return load().source();
     }
 
     private static Path home() {
