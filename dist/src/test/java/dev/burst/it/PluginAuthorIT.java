@@ -47,8 +47,8 @@ class PluginAuthorIT {
             .equals("offline=true");
 
     /** The README's install command: {@code mvn <install plugin>:install-file -Dfile=... -DpomFile=...}. */
-    private static final Pattern INSTALL = Pattern.compile(
-            "(?m)^mvn (org\\.apache\\.maven\\.plugins:maven-install-plugin:[^ ]+:install-file(?: +\\\\\\n)?(?: +-D\\S+)+)");
+    private static final Pattern INSTALL = Pattern.compile("(?m)^mvn (org\\.apache\\.maven\\.plugins:"
+            + "maven-install-plugin:[^ ]+:install-file(?: +\\\\\\n)?(?: +-D\\S+)+)");
 
     @Test
     void a_plugin_built_from_the_sdk_template_in_an_empty_folder_serves_its_cmd_after_a_reload(@TempDir Path dir)
@@ -60,14 +60,16 @@ class PluginAuthorIT {
         List<String> install = installCommand(Files.readString(sdk.resolve("README.md")));
         maven(Burst.DIST, repository, dir.resolve("install.log"), install);
         Path installed = repository.resolve("dev/burst/burst-plugin-api/" + version);
-        for (String file : new String[] {"burst-plugin-api-" + version + ".jar", "burst-plugin-api-" + version + ".pom"}) {
+        for (String ext : new String[] {".jar", ".pom"}) {
+            String file = "burst-plugin-api-" + version + ext;
             assertTrue(Files.isRegularFile(installed.resolve(file)), "the README's command installed " + file);
         }
 
         Path author = Files.createDirectory(dir.resolve("author"));
         Path project = author.resolve("my-plugin");
         copy(sdk.resolve("template"), project);
-        assertTrue(Files.readString(project.resolve("pom.xml")).contains("<burst.version>" + version + "</burst.version>"),
+        assertTrue(Files.readString(project.resolve("pom.xml"))
+                .contains("<burst.version>" + version + "</burst.version>"),
                 "plugins/template/pom.xml names the API of this burst, " + version);
         maven(author, repository, dir.resolve("package.log"),
                 List.of("-f", project.resolve("pom.xml").toString(), "package"));
@@ -104,8 +106,10 @@ class PluginAuthorIT {
                     .filter(n -> n.startsWith("burst-plugin-api-") && n.endsWith(".jar")).toList();
         }
         assertEquals(1, jars.size(), "one API jar in " + sdk + ": " + jars);
-        String version = jars.getFirst().substring("burst-plugin-api-".length(), jars.getFirst().length() - ".jar".length());
-        assertTrue(Files.isRegularFile(sdk.resolve("burst-plugin-api-" + version + ".pom")), "the API's pom is in sdk/");
+        String jar = jars.getFirst();
+        String version = jar.substring("burst-plugin-api-".length(), jar.length() - ".jar".length());
+        assertTrue(Files.isRegularFile(sdk.resolve("burst-plugin-api-" + version + ".pom")),
+                "the API's pom is in sdk/");
         return version;
     }
 
@@ -113,8 +117,8 @@ class PluginAuthorIT {
     private static List<String> installCommand(String readme) {
         Matcher m = INSTALL.matcher(readme);
         if (!m.find()) {
-            fail("sdk/README.md shows no 'mvn org.apache.maven.plugins:maven-install-plugin:...:install-file' command:\n"
-                    + readme);
+            fail("sdk/README.md shows no 'mvn org.apache.maven.plugins:maven-install-plugin:...:install-file'"
+                    + " command:\n" + readme);
         }
         return Arrays.asList(m.group(1).replace("\\\n", " ").trim().split(" +"));
     }
