@@ -61,9 +61,17 @@ public final class ConfigDoc {
     private static final String PLUGIN_KEYS_TITLE = "Plugins' own keys";
     private static final String PLUGIN_KEYS = """
             burst.plugin.<plugin>.<key>: anything a plugin reads through its MicroProfile Config
-            (PluginContext.config()), from the same sources and with the same precedence as the keys above.
-            <plugin> is the plugin's name: its jar's name without .jar, or its folder's name. For example:""";
-    private static final String PLUGIN_KEY_EXAMPLE = "#burst.plugin.my-plugin.pool-size=8";
+            (PluginContext.config(), or a field annotated @ConfigProperty), from the same sources and with the
+            same precedence as the keys above. <plugin> is the plugin's name: its jar's name without .jar, or its
+            folder's name. A reload reads this file again for the plugins it starts. The example plugins' keys:""";
+    private static final String PLUGIN_KEY_EXAMPLES = """
+
+            # hello: what cmd 2 (greeting) answers. Unset: the greeting.txt of its jar.
+            #burst.plugin.hello.greeting=
+
+            # slow: the longest sleep cmds 10 and 13 accept, in milliseconds; a longer one fails with -10001.
+            #burst.plugin.slow.max-millis=600000
+            """;
 
     private ConfigDoc() {
     }
@@ -97,7 +105,7 @@ public final class ConfigDoc {
         }
         out.append("\n\n").append(banner(PLUGIN_KEYS_TITLE)).append("\n\n");
         comment(out, PLUGIN_KEYS);
-        out.append(PLUGIN_KEY_EXAMPLE).append('\n');
+        out.append(PLUGIN_KEY_EXAMPLES);
         return out.toString();
     }
 
