@@ -93,6 +93,22 @@ public interface PluginContext {
     }
 
     /**
+     * Pushes frames to connected users; usable from start, handlers, hooks and disconnect handlers of this
+     * generation.
+     *
+     * @return the push API
+     */
+    Push push();
+
+    /**
+     * Registers what runs when a connection with a logged-in user closes.
+     *
+     * @param handler runs once per such connection, on one worker of this plugin's group
+     * @throws IllegalStateException if called after {@code start} returned
+     */
+    void onDisconnect(DisconnectHandler handler);
+
+    /**
      * The configuration: MicroProfile Config over the same sources as the server's (system properties,
      * environment, {@code conf/burst.properties}), read again for each generation, so a reload sees what
      * the file says now. By convention a plugin reads keys under {@code burst.plugin.<plugin name>.}.

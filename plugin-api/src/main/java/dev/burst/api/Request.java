@@ -3,6 +3,7 @@ package dev.burst.api;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One client request as its hooks and its handler see it.
@@ -54,6 +55,35 @@ public interface Request {
      * @return this request's attributes, mutable, empty at first
      */
     Map<String, Object> attributes();
+
+    /**
+     * The user bound to this request's connection: by a {@link #login(String)} of an earlier request of
+     * the same connection, or of this one.
+     *
+     * @return the user; empty for HTTP requests and connections nobody logged in
+     */
+    Optional<String> user();
+
+    /**
+     * Binds this request's connection (Box over TCP, or WebSocket) to a user: later requests of the
+     * connection carry it, pushes to the user reach the connection, and its closing runs the disconnect
+     * handlers. If the user is logged in on another connection, that one is kicked (it gets a frame with
+     * cmd 0 and ret -10005, then is closed) unless {@code burst.users.duplicate-login=allow}. A connection
+     * that logs in again as another user leaves the first one.
+     *
+     * @param user the user id: not empty, at most 128 bytes as UTF-8
+     * @throws IllegalArgumentException if the id is empty or too long
+     * @throws IllegalStateException    if the request came over HTTP (no connection to bind), or the
+     *                                  handler has returned
+     */
+    void login(String user);
+
+    /**
+     * Unbinds this request's connection from its user (no disconnect handler runs); nothing if none.
+     *
+     * @throws IllegalStateException if the request came over HTTP, or the handler has returned
+     */
+    void logout();
 
     /** @return whether a before hook or the handler has answered the request */
     boolean answered();

@@ -183,6 +183,14 @@ public final class BurstConfig {
         return value(ConfigKeys.START_DEGRADED);
     }
 
+    /**
+     * @return true (the default): a second login of a user kicks the older connection; false: both stay
+     *         (burst.users.duplicate-login)
+     */
+    public boolean kickOldLogin() {
+        return value(ConfigKeys.USERS_KICK_OLD);
+    }
+
     /** @return whether a reload follows symbolic links in the plugins folder (burst.plugins.follow-symlinks) */
     public boolean followSymlinks() {
         return value(ConfigKeys.PLUGINS_FOLLOW_SYMLINKS);

@@ -58,6 +58,7 @@ public final class ConfigKeys {
         FILES("Files"),
         HTTP("HTTP client listener"),
         BOX("Box (TCP) client listener"),
+        USERS("Users and push"),
         ADMIN("Admin listener"),
         GROUPS("Worker groups"),
         LIFECYCLE("Lifecycle"),
@@ -175,6 +176,12 @@ public final class ConfigKeys {
             client that stops reading while more piles up is closed as a slow consumer, counted and logged;
             nothing else waits for it. One frame larger than this is still sent to a connection with nothing
             queued.""");
+
+    public static final ConfigKey<Boolean> USERS_KICK_OLD = global(Section.USERS, "burst.users.duplicate-login",
+            "kick-old", oneOf(Map.of("kick-old", true, "allow", false)), """
+            What a second login of one user (request.login on another connection) does: kick-old = the older
+            connection gets a frame with cmd 0 and ret -10005, then is closed, and its disconnect handlers run
+            with KICKED; allow = both stay logged in, and pushes to the user reach both.""");
 
     public static final ConfigKey<String> ADMIN_HOST = global(Section.ADMIN, "burst.admin.host", "127.0.0.1", host(),
             """

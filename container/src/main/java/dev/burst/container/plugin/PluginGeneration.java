@@ -1,7 +1,11 @@
 package dev.burst.container.plugin;
 
+import dev.burst.api.DisconnectHandler;
 import dev.burst.api.Plugin;
+import dev.burst.api.Push;
 import dev.burst.api.WorkerInfo;
+import dev.burst.container.plugin.Registered.Hook;
+import dev.burst.container.protocol.WireMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,16 +30,18 @@ public final class PluginGeneration implements AutoCloseable {
     private final int number;
     private final PluginModuleLoader loader;
     private final Map<Integer, Registered> handlers;
+    private final List<Hook<DisconnectHandler>> disconnectHandlers;
     private final List<Started> started;
 
     private record Started(String name, Plugin plugin, ClassLoader loader) {
     }
 
     private PluginGeneration(int number, PluginModuleLoader loader, Map<Integer, Registered> handlers,
-                             List<Started> started) {
+                             List<Hook<DisconnectHandler>> disconnectHandlers, List<Started> started) {
         this.number = number;
         this.loader = loader;
         this.handlers = handlers;
+        this.disconnectHandlers = disconnectHandlers;
         this.started = started;
     }
 
@@ -47,26 +53,28 @@ public final class PluginGeneration implements AutoCloseable {
      * @param plugins the plugins and their cached files
      * @param worker  identity handed to plugins (its generation is replaced by {@code number})
      * @param config  configuration handed to plugins
+     * @param push    what plugins push through
      * @return the started generation
      * @throws PluginException naming the plugin and the cause
      */
-    public static PluginGeneration start(int number, List<PluginJars> plugins, WorkerInfo worker, Config config)
-            throws PluginException {
+    public static PluginGeneration start(int number, List<PluginJars> plugins, WorkerInfo worker, Config config,
+                                         Push push) throws PluginException {
         Map<String, List<String>> files = new LinkedHashMap<>();
         plugins.forEach(p -> files.put(p.name(), p.files()));
         PluginModuleLoader loader = new PluginModuleLoader(files);
         WorkerInfo info = WorkerInfo.of(worker.group(), worker.slot(), worker.pid(), number);
-        Registry registry = new Registry();
+        Registry registry = new Registry(push);
         List<Started> started = new ArrayList<>();
         try {
             for (PluginJars p : plugins) {
                 started.add(startOne(p.name(), loader, info, config, registry));
             }
         } catch (PluginException | RuntimeException e) {
-            new PluginGeneration(number, loader, Map.of(), started).close();
+            new PluginGeneration(number, loader, Map.of(), List.of(), started).close();
             throw e;
         }
-        return new PluginGeneration(number, loader, registry.routes(), List.copyOf(started));
+        return new PluginGeneration(number, loader, registry.routes(), registry.disconnectHandlers(),
+                List.copyOf(started));
     }
 
     /**
@@ -143,11 +151,23 @@ public final class PluginGeneration implements AutoCloseable {
         return started.stream().map(Started::loader).toList();
     }
 
-    /** @return every registered cmd, for the READY frame */
+    /** @return the disconnect handlers, in the order they run */
+    public List<Hook<DisconnectHandler>> disconnectHandlers() {
+        return disconnectHandlers;
+    }
+
+    /**
+     * @return every registered cmd, for the READY frame, with {@link WireMessage#DISCONNECT_CMD} when a
+     *         plugin registered a disconnect handler
+     */
     public List<CmdSpec> cmds() {
-        return handlers.values().stream()
+        List<CmdSpec> cmds = new ArrayList<>(handlers.values().stream()
                 .map(r -> new CmdSpec(r.command().id(), r.command().name().orElse(""), r.command().idempotent()))
-                .toList();
+                .toList());
+        if (!disconnectHandlers.isEmpty()) {
+            cmds.add(new CmdSpec(WireMessage.DISCONNECT_CMD, "", false));
+        }
+        return List.copyOf(cmds);
     }
 
     /** Stops the plugins in reverse start order (a failing stop is logged), then closes the jars. */

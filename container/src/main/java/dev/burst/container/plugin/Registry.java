@@ -4,9 +4,11 @@ import dev.burst.api.AfterHook;
 import dev.burst.api.BeforeHook;
 import dev.burst.api.BeforeSendHook;
 import dev.burst.api.Command;
+import dev.burst.api.DisconnectHandler;
 import dev.burst.api.Handler;
 import dev.burst.api.HookScope;
 import dev.burst.api.PluginContext;
+import dev.burst.api.Push;
 import dev.burst.api.WorkerInfo;
 import dev.burst.container.plugin.Registered.Hook;
 import java.util.ArrayList;
@@ -26,9 +28,16 @@ import org.eclipse.microprofile.config.Config;
  */
 final class Registry {
 
+    private final Push push;
     private final Map<Integer, Handled> handlers = new LinkedHashMap<>();
+    private final List<Hook<DisconnectHandler>> disconnectHandlers = new ArrayList<>();
     private final Chains workerHooks = new Chains();
     private final Map<String, Chains> pluginHooks = new LinkedHashMap<>();
+
+    /** @param push what plugins push through */
+    Registry(Push push) {
+        this.push = push;
+    }
 
     /** A handler as registered, before its hooks are known. */
     private record Handled(String plugin, Command command, Handler handler, String origin, ClassLoader loader) {
@@ -70,6 +79,11 @@ final class Registry {
                     reversed(concat(workerHooks.after, own.after))));
         }
         return Collections.unmodifiableMap(out);
+    }
+
+    /** @return the disconnect handlers, in registration order (plugins in start order) */
+    List<Hook<DisconnectHandler>> disconnectHandlers() {
+        return List.copyOf(disconnectHandlers);
     }
 
     private static <T> List<T> concat(List<T> first, List<T> then) {
@@ -145,6 +159,17 @@ final class Registry {
         @Override
         public void after(HookScope scope, AfterHook hook) {
             chains(scope).after.add(hook(hook));
+        }
+
+        @Override
+        public Push push() {
+            return push;
+        }
+
+        @Override
+        public void onDisconnect(DisconnectHandler handler) {
+            checkOpen("disconnect handlers");
+            disconnectHandlers.add(hook(handler));
         }
 
         private <T> Hook<T> hook(T hook) {

@@ -65,6 +65,22 @@ public record BoxHeader(short version, short flag, int packetLen, int cmd, int r
                 .putInt(cmd).putInt(ret).putInt(sn).flip();
     }
 
+    /** The version field of frames burst sends on its own (pushes): netkit's Box version 1. */
+    public static final short PUSH_VERSION = 1;
+
+    /**
+     * Encodes the header of a frame nobody asked for (a push): version 1, flag 0, sn 0.
+     *
+     * @param cmd        the frame's cmd
+     * @param ret        its ret
+     * @param bodyLength the payload's length
+     * @return 24 bytes, ready to write; share it with {@link ByteBuffer#duplicate()}
+     */
+    public static ByteBuffer pushHeader(int cmd, int ret, int bodyLength) {
+        return ByteBuffer.allocate(SIZE).putInt(MAGIC).putShort(PUSH_VERSION).putShort((short) 0)
+                .putInt(SIZE + bodyLength).putInt(cmd).putInt(ret).putInt(0).flip();
+    }
+
     /**
      * @param b a header's bytes
      * @return its magic field

@@ -14,6 +14,8 @@ public final class RetCode {
     public static final int TIMED_OUT = -10003;
     /** The worker died while running the task (HTTP 502). */
     public static final int WORKER_LOST = -10004;
+    /** In a pushed frame (cmd 0): the connection is closed because its user logged in elsewhere. */
+    public static final int KICKED = -10005;
     /** Admin authentication failed. */
     public static final int ADMIN_AUTH_FAILED = -20000;
 

@@ -1,6 +1,7 @@
 package dev.burst.container.protocol;
 
 import dev.burst.container.protocol.WireMessage.AdminCommand;
+import dev.burst.container.protocol.WireMessage.Bind;
 import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Detail;
@@ -14,6 +15,9 @@ import dev.burst.container.protocol.WireMessage.Operation;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.ProxyHello;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
+import dev.burst.container.protocol.WireMessage.Push;
+import dev.burst.container.protocol.WireMessage.PushKind;
+import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Reload;
@@ -67,6 +71,9 @@ public final class WireCodec {
     private static final int OPERATION = 31;
     private static final int BOOT_FAILED = 32;
     private static final int GROUP_HEALTH = 33;
+    private static final int BIND = 9;
+    private static final int PUSH = 10;
+    private static final int PUSHED = 11;
 
     private WireCodec() {
     }
@@ -125,7 +132,10 @@ public final class WireCodec {
                 yield new Ready(generation, List.copyOf(cmds));
             }
             case LOAD_FAILED -> new LoadFailed(b.getInt(), str(b));
-            case TASK -> new Task(b.getLong(), b.getInt(), b.getInt(), str(b), bytes(b));
+            case TASK -> new Task(b.getLong(), b.getInt(), b.getInt(), str(b), b.getLong(), str(b), bytes(b));
+            case BIND -> new Bind(b.getLong(), str(b));
+            case PUSH -> new Push(b.getLong(), pushKind(b.get()), strings(b), b.getInt(), bytes(b));
+            case PUSHED -> new Pushed(b.getLong(), b.getInt(), b.getInt(), b.getInt(), strings(b));
             case RESULT -> new Result(b.getLong(), status(b.get()), b.getInt(), bytes(b));
             case STOP -> new Stop();
             case LEAKED -> new Leaked(b.getInt(), str(b));
@@ -184,7 +194,13 @@ public final class WireCodec {
                 }
             }
             case LoadFailed f -> w.type(LOAD_FAILED).i32(f.generation()).str(f.reason());
-            case Task t -> w.type(TASK).i64(t.taskId()).i32(t.cmd()).i32(t.sn()).str(t.client()).bytes(t.body());
+            case Task t -> w.type(TASK).i64(t.taskId()).i32(t.cmd()).i32(t.sn()).str(t.client()).i64(t.connection())
+                    .str(t.user()).bytes(t.body());
+            case Bind bind -> w.type(BIND).i64(bind.connection()).str(bind.user());
+            case Push p -> w.type(PUSH).i64(p.pushId()).u8(p.kind().code()).strings(p.users()).i32(p.cmd())
+                    .bytes(p.body());
+            case Pushed p -> w.type(PUSHED).i64(p.pushId()).i32(p.delivered()).i32(p.offline()).i32(p.dropped())
+                    .strings(p.offlineUsers());
             case Result r -> w.type(RESULT).i64(r.taskId()).u8(r.status().code()).i32(r.ret()).bytes(r.body());
             case Stop s -> w.type(STOP);
             case Leaked l -> w.type(LEAKED).i32(l.generation()).str(l.detail());
@@ -228,6 +244,24 @@ public final class WireCodec {
             }
         }
         throw new IllegalArgumentException("unknown result status " + b);
+    }
+
+    private static PushKind pushKind(byte b) {
+        for (PushKind k : PushKind.values()) {
+            if (k.code() == b) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown push kind " + b);
+    }
+
+    private static List<String> strings(ByteBuffer b) {
+        int n = count(b);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(str(b));
+        }
+        return List.copyOf(out);
     }
 
     private static List<Detail> details(ByteBuffer b) {
@@ -289,6 +323,12 @@ public final class WireCodec {
                 throw new IllegalArgumentException("string of " + b.length + " bytes is too long for a frame");
             }
             room(2 + b.length).putShort((short) b.length).put(b);
+            return this;
+        }
+
+        Writer strings(List<String> list) {
+            i32(list.size());
+            list.forEach(this::str);
             return this;
         }
 

@@ -65,8 +65,88 @@ public sealed interface WireMessage {
     record LoadFailed(int generation, String reason) implements WireMessage {
     }
 
-    /** A request for a worker to run. */
-    record Task(long taskId, int cmd, int sn, String client, byte[] body) implements WireMessage {
+    /**
+     * A request for a worker to run, or (cmd {@link #DISCONNECT_CMD}) a disconnect event for its
+     * disconnect handlers: then {@code user} is the user who left and the body one byte, the reason's code.
+     *
+     * @param taskId     the proxy's task id, echoed in the RESULT
+     * @param cmd        the cmd
+     * @param sn         the client's sequence number
+     * @param client     the client's address
+     * @param connection the client's connection id; 0 for HTTP (nothing to log in)
+     * @param user       the user bound to the connection; "" when none
+     * @param body       the payload
+     */
+    record Task(long taskId, int cmd, int sn, String client, long connection, String user, byte[] body)
+            implements WireMessage {
+
+        /** A task of no connection (HTTP, and tests). */
+        public Task(long taskId, int cmd, int sn, String client, byte[] body) {
+            this(taskId, cmd, sn, client, 0, "", body);
+        }
+    }
+
+    /**
+     * The pseudo cmd of disconnect events: a worker whose generation has disconnect handlers lists it in
+     * READY; clients cannot send it (the proxy routes no frame to it).
+     */
+    int DISCONNECT_CMD = Integer.MIN_VALUE;
+
+    /**
+     * A handler bound its task's connection to a user (login), or unbound it (logout: user "").
+     *
+     * @param connection the connection id, from the task
+     * @param user       the user id; "" to unbind
+     */
+    record Bind(long connection, String user) implements WireMessage {
+    }
+
+    /**
+     * A worker pushes a frame to users, or closes their connections.
+     *
+     * @param pushId the worker's id for it, echoed in PUSHED; 0 when it wants no answer
+     * @param kind   what to do
+     * @param users  the users ({@link PushKind#ALL}: none)
+     * @param cmd    the frame's cmd
+     * @param body   the frame's payload (for {@link PushKind#CLOSE}: none is sent)
+     */
+    record Push(long pushId, PushKind kind, List<String> users, int cmd, byte[] body) implements WireMessage {
+    }
+
+    /** What a PUSH does; on the wire by {@link #code()}. */
+    enum PushKind {
+        /** the frame to each connection of the users */
+        USERS(0),
+        /** the frame to every connection that has a user */
+        ALL(1),
+        /** the frame to each connection of the users, then close them */
+        CLOSE_AFTER(2),
+        /** close each connection of the users, no frame */
+        CLOSE(3);
+
+        private final int code;
+
+        PushKind(int code) {
+            this.code = code;
+        }
+
+        /** @return the byte written for it */
+        public int code() {
+            return code;
+        }
+    }
+
+    /**
+     * The proxy's answer to a PUSH.
+     *
+     * @param pushId       the worker's id for it
+     * @param delivered    connections that got the frame
+     * @param offline      named users without a connection
+     * @param dropped      connections closed as slow consumers instead
+     * @param offlineUsers the first of those users
+     */
+    record Pushed(long pushId, int delivered, int offline, int dropped, List<String> offlineUsers)
+            implements WireMessage {
     }
 
     /** A worker's answer to a task. */

@@ -31,10 +31,20 @@
  *    2 proxy→worker   LOAD         generation int32, plugins int32, per plugin: name str, files int32, per file: path str
  *    3 worker→proxy   READY        generation int32, cmds int32, per cmd: id int32, name str ("" = none), flags uint8 (1 = idempotent)
  *    4 worker→proxy   LOAD_FAILED  generation int32, reason str
- *    5 proxy→worker   TASK         task id int64, cmd int32, sn int32, client str, body bytes
+ *    5 proxy→worker   TASK         task id int64, cmd int32, sn int32, client str, connection int64 (0: HTTP),
+ *                                  user str ("": none), body bytes. cmd -2147483648 (DISCONNECT_CMD) is a
+ *                                  disconnect event: user = who left, body = 1 byte reason (0 client closed,
+ *                                  1 kicked, 2 closed by push, 3 slow consumer, 4 protocol error, 5 stopping)
  *    6 worker→proxy   RESULT       task id int64, status uint8 (0 reply, 1 no reply, 2 unknown cmd, 3 handler error), ret int32, body bytes
  *    7 proxy→worker   STOP         (none): finish the current task, then exit 0
  *    8 worker→proxy   LEAKED       generation int32, detail str: a retired generation is still reachable
+ *    9 worker→proxy   BIND         connection int64, user str: a handler's login ("" = logout), before its RESULT
+ *   10 worker→proxy   PUSH         push id int64 (0: no answer wanted), kind uint8 (0 users, 1 all, 2 frame
+ *                                  then close, 3 close), users (int32 n, n × str), cmd int32, body bytes
+ *   11 proxy→worker   PUSHED       push id int64, delivered int32, offline int32, dropped int32, offline users
+ *                                  (int32 n, n × str); an answer to a PUSH made during a task is sent after
+ *                                  that task's RESULT, so the worker, which reads nothing while it runs a
+ *                                  task, never stalls the link
  *   20 proxy→master   PROXY_UP     (none): the worker socket accepts; workers may be spawned
  *   21 proxy→master   LISTENING    http port int32, box port int32
  *   22 master→proxy   SHUTDOWN     mode uint8 (0 graceful, 1 fast)

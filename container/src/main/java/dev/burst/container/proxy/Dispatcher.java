@@ -4,6 +4,7 @@ import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.GroupConfig;
 import dev.burst.container.plugin.CmdSpec;
 import dev.burst.container.plugin.Generation;
+import dev.burst.container.protocol.DisconnectCode;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Stuck;
@@ -15,6 +16,7 @@ import dev.burst.container.proxy.dispatch.Outcome;
 import dev.burst.container.proxy.dispatch.PoolWorker;
 import dev.burst.container.proxy.dispatch.Routes;
 import dev.burst.container.proxy.dispatch.Task;
+import dev.burst.container.proxy.users.Users;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,6 +64,13 @@ final class Dispatcher implements Intake, GroupPool.Listener {
     final LongAdder clientRequests = new LongAdder();
     final LongAdder clientResponses = new LongAdder();
     final LongAdder unknownCmds = new LongAdder();
+    /** Disconnect events queued to a group, run by a worker, failed there, or not run (no worker, stopping). */
+    final LongAdder disconnectQueued = new LongAdder();
+    final LongAdder disconnectRun = new LongAdder();
+    final LongAdder disconnectFailed = new LongAdder();
+    final LongAdder disconnectNotRun = new LongAdder();
+    /** Connections, their users, and push. */
+    private final Users users;
     /** HTTP requests in progress (Box connections are counted by the Box listener). */
     final AtomicInteger clients = new AtomicInteger();
 
@@ -79,6 +88,8 @@ final class Dispatcher implements Intake, GroupPool.Listener {
     Dispatcher(BurstConfig config, Generation generation, ScheduledExecutorService timer, Consumer<WireMessage> toMaster) {
         this.toMaster = toMaster;
         this.generation = generation;
+        this.users = new Users(config.kickOldLogin() ? Users.DuplicateLogin.KICK_OLD : Users.DuplicateLogin.ALLOW,
+                this::disconnected);
         for (GroupConfig g : config.groups()) {
             GroupPool pool = new GroupPool(g, this);
             pools.put(g.name(), pool);
@@ -130,7 +141,9 @@ final class Dispatcher implements Intake, GroupPool.Listener {
             return;
         }
         outstanding.incrementAndGet();
-        Task task = new Task(taskIds.incrementAndGet(), cmd, sn, client, source, body, outcome -> {
+        long connection = users.isOpen(source) ? source : 0;
+        String user = connection == 0 ? "" : users.userOf(connection).orElse("");
+        Task task = new Task(taskIds.incrementAndGet(), cmd, sn, client, source, body, connection, user, outcome -> {
             try {
                 stats.answered(cmd, outcome.kind(), System.nanoTime() - accepted);
                 clientResponses.increment();
@@ -142,6 +155,46 @@ final class Dispatcher implements Intake, GroupPool.Listener {
         Effects fx = new Effects();
         pool.submit(task, fx);
         fx.run();
+    }
+
+    /** @return the connections, their users, and push */
+    Users users() {
+        return users;
+    }
+
+    /**
+     * A connection with a user closed: each group with disconnect handlers gets one event, queued like a
+     * task; nobody waits for its answer, it is only counted. Runs on the thread that closed the connection.
+     */
+    private void disconnected(Users.Left left) {
+        for (GroupPool pool : routes.disconnectGroups()) {
+            disconnectQueued.increment();
+            outstanding.incrementAndGet();
+            Task event = new Task(taskIds.incrementAndGet(), WireMessage.DISCONNECT_CMD, 0, left.clientAddress(),
+                    newSource(), new byte[] {DisconnectCode.of(left.reason())}, 0, left.user(), outcome -> {
+                        try {
+                            switch (outcome.kind()) {
+                                case REPLY, NO_REPLY -> disconnectRun.increment();
+                                case HANDLER_ERROR -> disconnectFailed.increment();
+                                default -> {
+                                    disconnectNotRun.increment();
+                                    LOG.log(System.Logger.Level.WARNING, "the disconnect event of user " + left.user()
+                                            + " (" + left.reason() + ") did not run in group " + pool.config().name()
+                                            + ": " + outcome.kind());
+                                }
+                            }
+                        } finally {
+                            answered();
+                        }
+                    });
+            if (!accepting) {
+                event.complete(Outcome.overloaded("burst is stopping"));
+                continue;
+            }
+            Effects fx = new Effects();
+            pool.submit(event, fx);
+            fx.run();
+        }
     }
 
     /** Only a stop waits on the count, so only then is the lock taken (the waiter also re-checks on its own). */

@@ -138,7 +138,7 @@ public final class Proxy {
                 listeners.set(http);
                 try {
                     box.set(BoxServer.start(config.boxHost(), config.boxPort(), config.boxMaxPacket(), config.limits(),
-                            dispatcher));
+                            dispatcher, dispatcher.users()));
                 } catch (IOException e) {
                     http.stop();
                     throw e;

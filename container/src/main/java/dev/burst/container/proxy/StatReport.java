@@ -11,6 +11,7 @@ import dev.burst.container.proxy.dispatch.GroupPool;
 import dev.burst.container.proxy.dispatch.GroupStats;
 import dev.burst.container.proxy.dispatch.Latency;
 import dev.burst.container.proxy.dispatch.PoolWorker;
+import dev.burst.container.proxy.users.Users;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,12 +164,36 @@ final class StatReport {
             tt.put(bucketName(i), tasksTime[i]);
         }
         s.set("connections", connections());
+        s.set("users", users());
         s.set("groups", groups);
         s.set("cmds", cmds);
         s.set("workers_detail", workers());
         s.set("plugins", pluginFiles());
         s.set("last_reload", reloader.last().map(StatReport::reload).orElse(null));
         return s;
+    }
+
+    /** Users online, logins, pushes and disconnect events. */
+    private ObjectNode users() {
+        Users u = dispatcher.users();
+        ObjectNode n = JSON.createObjectNode();
+        n.put("users_online", u.online());
+        n.put("connections", u.connections());
+        n.put("logins", u.logins.sum());
+        n.put("logouts", u.logouts.sum());
+        n.put("kicks", u.kicks.sum());
+        ObjectNode p = n.putObject("pushes");
+        p.put("requested", u.pushes.sum());
+        p.put("delivered", u.pushDelivered.sum());
+        p.put("offline", u.pushOffline.sum());
+        p.put("dropped_slow", u.pushDroppedSlow.sum());
+        ObjectNode d = n.putObject("disconnect_events");
+        d.put("closed_with_user", u.disconnectEvents.sum());
+        d.put("queued", dispatcher.disconnectQueued.sum());
+        d.put("run", dispatcher.disconnectRun.sum());
+        d.put("failed", dispatcher.disconnectFailed.sum());
+        d.put("not_run", dispatcher.disconnectNotRun.sum());
+        return n;
     }
 
     /** Client connections and every limit enforced on them. */

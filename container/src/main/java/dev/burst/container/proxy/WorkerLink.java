@@ -2,6 +2,7 @@ package dev.burst.container.proxy;
 
 import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Stop;
 import dev.burst.container.proxy.dispatch.PoolWorker;
 import dev.burst.container.proxy.dispatch.Port;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +39,8 @@ final class WorkerLink implements Port {
     private volatile CompletableFuture<WireMessage> swapAnswer = new CompletableFuture<>();
     /** The generation a swap's LOAD asked for: only an answer for it counts. */
     private volatile int swapGeneration;
+    /** Answers to pushes made during the running task, sent before the worker's next frame (guarded by itself). */
+    private final List<Pushed> deferred = new ArrayList<>();
 
     WorkerLink(SocketChannel channel) {
         this.channel = channel;
@@ -68,9 +73,55 @@ final class WorkerLink implements Port {
         }
     }
 
+    /**
+     * Answers a push. While the worker runs a task it reads nothing, so a handler that pushes thousands of
+     * frames would fill its socket with answers and stall this link's reader: the answers made during a
+     * task wait until its RESULT ({@link #flushPushed()}); one made between tasks goes at once.
+     *
+     * @param answer the answer
+     * @throws IOException when the worker is gone
+     */
+    void pushed(Pushed answer) throws IOException {
+        PoolWorker w = worker;
+        if (w != null && w.current() != null) {
+            synchronized (deferred) {
+                deferred.add(answer);
+            }
+            return;
+        }
+        flushPushed();
+        send(answer);
+    }
+
+    /**
+     * Sends the answers to the pushes of the task that just ended (the link's reader, on its RESULT).
+     *
+     * @throws IOException when the worker is gone
+     */
+    void flushPushed() throws IOException {
+        List<Pushed> answers;
+        synchronized (deferred) {
+            if (deferred.isEmpty()) {
+                return;
+            }
+            answers = List.copyOf(deferred);
+            deferred.clear();
+        }
+        byte[][] frames = new byte[answers.size()][];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = WireCodec.encode(answers.get(i));
+        }
+        synchronized (out) {
+            for (byte[] f : frames) {
+                out.write(f);
+            }
+            out.flush();
+        }
+    }
+
     @Override
     public void send(Task task) throws IOException {
-        send(new WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.body));
+        send(new WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.connection, task.user, task.body));
     }
 
     @Override

@@ -3,21 +3,26 @@ package dev.burst.container.proxy;
 import dev.burst.container.plugin.CmdSpec;
 import dev.burst.container.process.SpawnSecrets;
 import dev.burst.container.protocol.ProtocolException;
-import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.UserId;
+import dev.burst.container.protocol.WireMessage.Bind;
 import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.Push;
+import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
+import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.proxy.dispatch.Effects;
 import dev.burst.container.proxy.dispatch.GroupPool;
 import dev.burst.container.proxy.dispatch.Outcome;
 import dev.burst.container.proxy.dispatch.PoolWorker;
 import dev.burst.container.proxy.dispatch.Task;
+import dev.burst.container.proxy.users.Users;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -101,6 +106,8 @@ final class WorkerSessions {
                     case Ready ready -> onReady(link, pool, ready);
                     case LoadFailed failed -> onLoadFailed(link, pool, failed);
                     case Result result -> onResult(link, pool, result);
+                    case Bind bind -> onBind(link, bind);
+                    case Push push -> onPush(link, push);
                     case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
                             + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
@@ -224,7 +231,41 @@ final class WorkerSessions {
         LOG.log(System.Logger.Level.WARNING, w + " reported LOAD_FAILED while " + state + "; ignored");
     }
 
-    private void onResult(WorkerLink link, GroupPool pool, Result result) {
+    /** A handler logged its connection in (or out); its RESULT comes after, so later tasks carry it. */
+    private void onBind(WorkerLink link, Bind bind) {
+        if (bind.user().isEmpty()) {
+            dispatcher.users().logout(bind.connection());
+            return;
+        }
+        Optional<String> invalid = UserId.invalid(bind.user());
+        if (invalid.isPresent()) {
+            throw new IllegalStateException("login of an invalid user id: " + invalid.get());
+        }
+        if (!dispatcher.users().login(bind.connection(), bind.user())) {
+            LOG.log(System.Logger.Level.DEBUG, link + ": login of " + bind.user() + " on connection "
+                    + bind.connection() + ", which is closed already");
+        }
+    }
+
+    /**
+     * A worker pushes: the frame goes on each target connection now, on this thread, so that the RESULT
+     * read next (the handler's reply) is queued after it.
+     */
+    private void onPush(WorkerLink link, Push push) throws IOException {
+        Users users = dispatcher.users();
+        Users.PushResult r = switch (push.kind()) {
+            case USERS -> users.toUsers(push.users(), push.cmd(), push.body());
+            case ALL -> users.toAll(push.cmd(), push.body());
+            case CLOSE_AFTER -> users.close(push.users(), push.cmd(), push.body());
+            case CLOSE -> users.close(push.users(), 0, null);
+        };
+        if (push.pushId() != 0) {
+            link.pushed(new Pushed(push.pushId(), r.delivered(), r.offline(), r.dropped(), r.offlineUsers()));
+        }
+    }
+
+    private void onResult(WorkerLink link, GroupPool pool, Result result) throws IOException {
+        link.flushPushed();
         Effects fx = new Effects();
         Task task = pool.result(link.worker(), result.taskId(), fx);
         fx.run(); // the worker's next task first: it works while the reply goes out

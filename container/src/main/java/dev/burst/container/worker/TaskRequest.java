@@ -1,12 +1,14 @@
 package dev.burst.container.worker;
 
 import dev.burst.api.Request;
+import dev.burst.container.protocol.UserId;
 import dev.burst.container.protocol.WireMessage.Task;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A task as its hooks and handler see it. Lives on the task thread; answered at most once, and only
@@ -15,14 +17,19 @@ import java.util.Objects;
 final class TaskRequest implements Request {
 
     private final Task task;
+    private final Gateway gateway;
+    /** The connection's user, as this request knows it: the task's, then what login/logout made it. */
+    private String user;
     private Map<String, Object> attributes;
     private boolean open = true;
     private boolean replied;
     private int ret;
     private byte[] reply;
 
-    TaskRequest(Task task) {
+    TaskRequest(Task task, Gateway gateway) {
         this.task = task;
+        this.gateway = gateway;
+        this.user = task.user();
     }
 
     @Override
@@ -61,6 +68,40 @@ final class TaskRequest implements Request {
             attributes = new HashMap<>();
         }
         return attributes;
+    }
+
+    @Override
+    public synchronized Optional<String> user() {
+        return user.isEmpty() ? Optional.empty() : Optional.of(user);
+    }
+
+    @Override
+    public synchronized void login(String user) {
+        connected("login");
+        UserId.invalid(user).ifPresent(why -> {
+            throw new IllegalArgumentException("cmd " + task.cmd() + ": login: " + why);
+        });
+        gateway.bind(task.connection(), user);
+        this.user = user;
+    }
+
+    @Override
+    public synchronized void logout() {
+        connected("logout");
+        if (!user.isEmpty()) {
+            gateway.bind(task.connection(), "");
+            user = "";
+        }
+    }
+
+    private void connected(String what) {
+        if (!open) {
+            throw new IllegalStateException("cmd " + task.cmd() + ": " + what + " after the handler returned");
+        }
+        if (task.connection() == 0) {
+            throw new IllegalStateException("cmd " + task.cmd() + ": " + what + " needs a connection (Box over TCP "
+                    + "or WebSocket); this request came over HTTP, which has none");
+        }
     }
 
     @Override

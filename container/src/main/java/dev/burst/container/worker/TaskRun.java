@@ -3,9 +3,13 @@ package dev.burst.container.worker;
 import dev.burst.api.AfterHook;
 import dev.burst.api.BeforeHook;
 import dev.burst.api.BeforeSendHook;
+import dev.burst.api.Disconnect;
+import dev.burst.api.DisconnectHandler;
+import dev.burst.api.DisconnectReason;
 import dev.burst.api.Response;
 import dev.burst.container.plugin.Registered;
 import dev.burst.container.plugin.Registered.Hook;
+import dev.burst.container.protocol.DisconnectCode;
 import dev.burst.container.protocol.RetCode;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Status;
@@ -13,6 +17,7 @@ import dev.burst.container.protocol.WireMessage.Task;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,21 +49,22 @@ final class TaskRun implements Response {
 
     private static final String HANDLER = "handler";
 
-    private TaskRun(Task task, Registered route) {
+    private TaskRun(Task task, Registered route, Gateway gateway) {
         this.task = task;
         this.route = route;
-        this.request = new TaskRequest(task);
+        this.request = new TaskRequest(task, gateway);
     }
 
     /**
      * Runs the before hooks, the handler and the before-send hooks of a task.
      *
-     * @param task  the task
-     * @param route its cmd's handler and hooks
+     * @param task    the task
+     * @param route   its cmd's handler and hooks
+     * @param gateway where logins go
      * @return the run, holding the result to send; then call {@link #after()}
      */
-    static TaskRun run(Task task, Registered route) {
-        TaskRun run = new TaskRun(task, route);
+    static TaskRun run(Task task, Registered route, Gateway gateway) {
+        TaskRun run = new TaskRun(task, route, gateway);
         run.handle();
         return run;
     }
@@ -99,6 +105,42 @@ final class TaskRun implements Response {
             t.setContextClassLoader(previous);
             finishedNanos = System.nanoTime();
         }
+    }
+
+    /**
+     * Runs the disconnect handlers for one closed connection, each with its plugin's class loader; one
+     * that throws is logged naming its plugin, and the others still run. Nobody waits for the answer:
+     * the proxy only counts it.
+     *
+     * @param task     the event: its user, its client address, and the reason's code as body
+     * @param handlers the generation's disconnect handlers
+     * @return the result to send the proxy
+     */
+    static Result disconnected(Task task, List<Hook<DisconnectHandler>> handlers) {
+        DisconnectReason reason = DisconnectCode.reason(task.body().length > 0 ? task.body()[0] : 0);
+        Disconnect event = new Left(task.user(), reason, task.client());
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        boolean failed = false;
+        try {
+            for (Hook<DisconnectHandler> h : handlers) {
+                t.setContextClassLoader(h.loader());
+                Throwable thrown = call(() -> h.hook().disconnected(event));
+                if (thrown != null) {
+                    failed = true;
+                    LOG.log(System.Logger.Level.WARNING, "the disconnect handler of plugin " + h.plugin() + " threw for user "
+                            + task.user() + " (" + reason + ")", thrown);
+                }
+            }
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+        return failed ? new Result(task.taskId(), Status.HANDLER_ERROR, RetCode.HANDLER_ERROR, EMPTY)
+                : new Result(task.taskId(), Status.NO_REPLY, RetCode.OK, EMPTY);
+    }
+
+    /** A closed connection's user, as disconnect handlers see it. */
+    private record Left(String user, DisconnectReason reason, String clientAddress) implements Disconnect {
     }
 
     /** Fixes what the before hooks and the handler came to. */

@@ -12,6 +12,7 @@ import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Status;
@@ -39,7 +40,9 @@ import org.eclipse.microprofile.config.Config;
  *   start()s the generation ──failed──> LOAD_FAILED, ends (the serving thread, or at boot the worker, goes on)
  *        │ started
  *   waits until the generation before it has stopped (at boot: at once)
- *   READY, then serves: TASK -> RESULT, one at a time
+ *   READY, then serves: TASK -> RESULT, one at a time (a handler's BIND and PUSH frames go before its
+ *        RESULT); PUSHED completes a push's stage; a TASK of the disconnect pseudo cmd runs the
+ *        disconnect handlers
  *        ├─ LOAD: launches the next generation's thread and waits for its start();
  *        │        failed: keeps serving;  started: stop()s its own generation, hands over, ends
  *        └─ STOP, SIGTERM (after the running task) or the proxy gone: stop()s its generation,
@@ -143,7 +146,7 @@ final class TaskThread implements Runnable {
     private boolean startGeneration() {
         try {
             generation = PluginGeneration.start(load.generation(), jars(load), worker.identity(),
-                    pluginConfig());
+                    pluginConfig(), worker.gateway());
             started.complete(true);
             return true;
         } catch (PluginException e) {
@@ -197,10 +200,12 @@ final class TaskThread implements Runnable {
                     case Task t -> {
                         link.busy(true);
                         Registered route = generation.handler(t.cmd()).orElse(null);
-                        if (route == null) {
+                        if (t.cmd() == WireMessage.DISCONNECT_CMD) {
+                            link.send(TaskRun.disconnected(t, generation.disconnectHandlers()));
+                        } else if (route == null) {
                             link.send(unknown(t));
                         } else {
-                            TaskRun run = TaskRun.run(t, route);
+                            TaskRun run = TaskRun.run(t, route, worker.gateway());
                             link.send(run.result());
                             run.after();
                         }
@@ -210,6 +215,7 @@ final class TaskThread implements Runnable {
                             return Optional.of(ExitCode.OK);
                         }
                     }
+                    case Pushed p -> worker.gateway().pushed(p);
                     case Load next -> {
                         if (swap(next)) {
                             return Optional.empty();

@@ -53,6 +53,8 @@ public final class Worker {
     private volatile ProxyLink link;
     /** Set before the first task thread starts. */
     private volatile LeakWatch leaks;
+    /** Logins and pushes, over the link. */
+    private final Gateway gateway = new Gateway(this::link);
 
     private Worker(BurstConfig config, Supplier<Config> reread, WorkerInfo identity) {
         this.config = config;
@@ -165,6 +167,10 @@ public final class Worker {
 
     ProxyLink link() {
         return link;
+    }
+
+    Gateway gateway() {
+        return gateway;
     }
 
     LeakWatch leaks() {

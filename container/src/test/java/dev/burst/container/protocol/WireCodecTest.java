@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burst.container.protocol.WireMessage.AdminCommand;
+import dev.burst.container.protocol.WireMessage.Bind;
 import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Detail;
@@ -20,6 +21,9 @@ import dev.burst.container.protocol.WireMessage.Operation;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.ProxyHello;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
+import dev.burst.container.protocol.WireMessage.Push;
+import dev.burst.container.protocol.WireMessage.PushKind;
+import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Reload;
@@ -75,7 +79,10 @@ class WireCodecTest {
                 new Load(3, List.of(new PluginFiles("hello", List.of("/run/plugins/aa.jar", "/run/plugins/bb.jar")))),
                 new Ready(3, List.of(new CmdInfo(1001, "login", true), new CmdInfo(1002, "", false))),
                 new LoadFailed(4, "plugin hello: no entry class"),
-                new Task(9L, 1001, 77, "127.0.0.1:40000", new byte[] {1, 2, 3}),
+                new Task(9L, 1001, 77, "127.0.0.1:40000", 31L, "ann", new byte[] {1, 2, 3}),
+                new Bind(31L, "ann"),
+                new Push(12L, PushKind.CLOSE_AFTER, List.of("ann", "bob"), 201, new byte[] {6, 7}),
+                new Pushed(12L, 3, 1, 2, List.of("cid")),
                 new Result(9L, Status.HANDLER_ERROR, RetCode.HANDLER_ERROR, new byte[] {4, 5}),
                 new Stop(),
                 new Leaked(2, "thread pool-1-thread-1 holds the old loader"),

@@ -1,8 +1,10 @@
 package dev.burst.container.proxy.box;
 
+import dev.burst.api.DisconnectReason;
 import dev.burst.container.protocol.BoxHeader;
 import dev.burst.container.protocol.ProtocolException;
 import dev.burst.container.proxy.dispatch.Outcome;
+import dev.burst.container.proxy.users.ClientConnection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -25,12 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * frame-timeout; at max-in-flight requests unanswered the connection is not read (its excess waits in
  * its own socket); replies it does not read beyond max-outbound bytes close it as a slow consumer.
  */
-final class BoxConnection {
+final class BoxConnection implements ClientConnection {
 
     private static final System.Logger LOG = System.getLogger(BoxConnection.class.getName());
     private static final byte[] EMPTY = new byte[0];
 
     final long id;
+    private final long sinceMillis = System.currentTimeMillis();
     final SocketChannel channel;
     final String peer;
     final String address;
@@ -57,6 +60,10 @@ final class BoxConnection {
     private volatile boolean closed;
     private volatile boolean evicted;
     private volatile long evictedBytes;
+    /** Why it closes, the first cause given; null: the client closed it. */
+    private volatile DisconnectReason reason;
+    /** Set by {@link #closeAfterWrites}: close once the queue is written. */
+    private volatile boolean closeWhenWritten;
 
     BoxConnection(long id, SocketChannel channel, String peer, String address, IoLoop loop, BoxServer server) {
         this.id = id;
@@ -91,6 +98,7 @@ final class BoxConnection {
         } catch (ProtocolException e) {
             server.stats().badFrames.increment();
             server.peerLog().warn("bad frame", address, "box: closing connection from " + peer + ": " + e.getMessage());
+            because(DisconnectReason.PROTOCOL_ERROR);
             close("bad frame", System.Logger.Level.DEBUG);
             return;
         }
@@ -136,6 +144,7 @@ final class BoxConnection {
         } catch (ProtocolException e) {
             server.stats().badFrames.increment();
             server.peerLog().warn("bad frame", address, "box: closing connection from " + peer + ": " + e.getMessage());
+            because(DisconnectReason.PROTOCOL_ERROR);
             close("bad frame", System.Logger.Level.DEBUG);
             return;
         }
@@ -163,6 +172,7 @@ final class BoxConnection {
         if (closed) {
             return;
         }
+        because(DisconnectReason.SERVER_STOPPING);
         inputDone = true;
         setInterest(key.interestOps() & ~SelectionKey.OP_READ);
         closeIfAnswered();
@@ -191,6 +201,7 @@ final class BoxConnection {
         server.stats().frameTimeouts.increment();
         server.peerLog().warn("frame timeout", address, "box: closing connection from " + peer + ": burst.box.frame-timeout "
                 + server.limits().boxFrameTimeout() + " passed inside " + frames.progress());
+        because(DisconnectReason.PROTOCOL_ERROR);
         close("frame timeout", System.Logger.Level.DEBUG);
     }
 
@@ -212,6 +223,7 @@ final class BoxConnection {
             server.peerLog().warn("budget", address, "box: closing connection from " + peer + ": its unfinished "
                     + "frame is among the oldest while burst.box.max-inbound-bytes " + server.budget().limit()
                     + " is spent");
+            because(DisconnectReason.PROTOCOL_ERROR);
             close("inbound budget", System.Logger.Level.DEBUG);
         });
         return bytes;
@@ -243,14 +255,75 @@ final class BoxConnection {
         }
     }
 
-    /** Writes at once when nothing is queued (the socket usually takes it), else queues, bounded. */
-    private void send(ByteBuffer header, ByteBuffer body) {
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String protocol() {
+        return "box";
+    }
+
+    @Override
+    public String clientAddress() {
+        return peer;
+    }
+
+    @Override
+    public long sinceMillis() {
+        return sinceMillis;
+    }
+
+    @Override
+    public Sent push(ByteBuffer header, ByteBuffer body) {
+        return send(header, body);
+    }
+
+    @Override
+    public void closeAfterWrites(DisconnectReason why) {
+        because(why);
+        closeWhenWritten = true;
+        loop.execute(() -> {
+            if (closed) {
+                return;
+            }
+            inputDone = true;
+            setInterest(key.interestOps() & ~SelectionKey.OP_READ);
+            synchronized (this) {
+                if (out != null && !out.isEmpty()) {
+                    return; // onWritable closes it once the queue is written
+                }
+            }
+            close(why.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), System.Logger.Level.DEBUG);
+        });
+    }
+
+    /** Records why it closes, unless a cause was given already. */
+    private void because(DisconnectReason why) {
+        if (reason == null) {
+            reason = why;
+        }
+    }
+
+    /** @return why it closed: the first cause given, else the client closed it */
+    DisconnectReason reason() {
+        DisconnectReason r = reason;
+        return r == null ? DisconnectReason.CLIENT_CLOSED : r;
+    }
+
+    /**
+     * Writes at once when nothing is queued (the socket usually takes it), else queues, bounded.
+     *
+     * @return whether it was written or queued, or the connection is closed, or closed now as slow
+     */
+    private Sent send(ByteBuffer header, ByteBuffer body) {
         long size = header.remaining() + body.remaining();
         boolean wantWrite = false;
         synchronized (this) {
             if (closed) {
                 server.stats().undeliverable.increment();
-                return;
+                return Sent.CLOSED;
             }
             if (out == null || out.isEmpty()) {
                 try {
@@ -258,10 +331,10 @@ final class BoxConnection {
                 } catch (IOException e) {
                     server.stats().undeliverable.increment();
                     loop.execute(() -> close("write failed: " + e.getMessage(), System.Logger.Level.DEBUG));
-                    return;
+                    return Sent.CLOSED;
                 }
                 if (!header.hasRemaining() && !body.hasRemaining()) {
-                    return;
+                    return Sent.QUEUED;
                 }
                 wantWrite = true;
             } else if (outBytes + size > server.limits().connectionMaxOutbound()) {
@@ -271,8 +344,9 @@ final class BoxConnection {
                 server.peerLog().warn("slow consumer", address, "box: closing connection from " + peer
                         + " as a slow consumer: " + outBytes + " bytes unread, over burst.connection.max-outbound "
                         + server.limits().connectionMaxOutbound());
+                because(DisconnectReason.SLOW_CONSUMER);
                 loop.execute(() -> close("slow consumer", System.Logger.Level.DEBUG));
-                return;
+                return Sent.SLOW;
             }
             if (out == null) {
                 out = new ArrayDeque<>(4);
@@ -290,6 +364,7 @@ final class BoxConnection {
         if (wantWrite) {
             loop.execute(() -> setInterest(key.interestOps() | SelectionKey.OP_WRITE));
         }
+        return Sent.QUEUED;
     }
 
     /** The socket can take more: write the queue (loop thread). */
@@ -307,18 +382,26 @@ final class BoxConnection {
                 while (!out.isEmpty() && !out.peekFirst().hasRemaining()) {
                     out.pollFirst();
                 }
+                drained = out.isEmpty();
             } catch (IOException e) {
-                closeLocked();
+                drained = false;
+                closed = true;
                 LOG.log(System.Logger.Level.DEBUG, "box " + peer + " write failed: " + e.getMessage());
-                return;
             }
-            drained = out.isEmpty();
             if (drained) {
                 out = null;
             }
         }
+        if (closed) {
+            close("write failed", System.Logger.Level.DEBUG);
+            return;
+        }
         if (drained) {
             setInterest(key.interestOps() & ~SelectionKey.OP_WRITE);
+            if (closeWhenWritten) {
+                close(reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), System.Logger.Level.DEBUG);
+                return;
+            }
             closeIfAnswered();
         }
     }
@@ -334,6 +417,8 @@ final class BoxConnection {
         }
         if (now) {
             LOG.log(level, "box " + peer + " closed: " + why);
+            // Outside the monitor: a disconnect event may queue a task and write to a worker.
+            server.closed(this);
         }
     }
 
@@ -357,7 +442,6 @@ final class BoxConnection {
         ageKey = 0;
         charged = 0;
         loop.forget(this);
-        server.closed(this);
     }
 
     private void setInterest(int ops) {

@@ -2,6 +2,7 @@ package dev.burst.container.proxy.box;
 
 import dev.burst.container.config.ConnectionLimits;
 import dev.burst.container.proxy.dispatch.Intake;
+import dev.burst.container.proxy.users.Users;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -48,14 +49,16 @@ public final class BoxServer implements AutoCloseable {
     private final PeerLog peerLog = new PeerLog(PEER_LOG_INTERVAL);
     private final PeerLog acceptLog = new PeerLog(TimeUnit.SECONDS.toNanos(10));
     private final List<IoLoop> loops = new ArrayList<>();
+    private final Users users;
     private final Set<BoxConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger next = new AtomicInteger();
     private final Thread acceptor;
 
-    private BoxServer(ServerSocketChannel server, Intake intake, int maxPacket, ConnectionLimits limits, int loopCount)
-            throws IOException {
+    private BoxServer(ServerSocketChannel server, Intake intake, Users users, int maxPacket, ConnectionLimits limits,
+                      int loopCount) throws IOException {
         this.server = server;
         this.intake = intake;
+        this.users = users;
         this.maxPacket = maxPacket;
         this.limits = limits;
         this.budget = new InboundBudget(limits.boxMaxInboundBytes());
@@ -73,11 +76,12 @@ public final class BoxServer implements AutoCloseable {
      * @param maxPacket the largest packet_len (burst.box.max-packet)
      * @param limits    the connection limits
      * @param intake    where requests go
+     * @param users     told of each connection opening and closing, so it can be logged in and pushed to
      * @return the running listener
      * @throws IOException when it cannot bind; the message names the address and port
      */
-    public static BoxServer start(String host, int port, int maxPacket, ConnectionLimits limits, Intake intake)
-            throws IOException {
+    public static BoxServer start(String host, int port, int maxPacket, ConnectionLimits limits, Intake intake,
+                                  Users users) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -87,7 +91,7 @@ public final class BoxServer implements AutoCloseable {
             throw new IOException("the Box listener cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         int loops = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
-        BoxServer box = new BoxServer(ch, intake, maxPacket, limits, loops);
+        BoxServer box = new BoxServer(ch, intake, users, maxPacket, limits, loops);
         box.loops.forEach(IoLoop::start);
         box.acceptor.start();
         return box;
@@ -151,14 +155,16 @@ public final class BoxServer implements AutoCloseable {
         stats.open.incrementAndGet();
         stats.accepted.increment();
         connections.add(c);
+        users.opened(c);
         loop.adopt(c);
     }
 
-    /** Called once by each connection as it closes (its loop's thread). */
+    /** Called once by each connection as it closes (its loop's thread), outside its monitor. */
     void closed(BoxConnection c) {
         if (connections.remove(c)) {
             stats.open.decrementAndGet();
         }
+        users.closed(c, c.reason());
     }
 
     /** Stops accepting; open connections go on until {@link #closeConnections}. */

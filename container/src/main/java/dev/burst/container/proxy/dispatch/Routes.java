@@ -2,6 +2,8 @@ package dev.burst.container.proxy.dispatch;
 
 import dev.burst.container.plugin.CmdSpec;
 import dev.burst.container.proxy.dispatch.PoolWorker.State;
+import dev.burst.container.protocol.WireMessage;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +18,23 @@ import java.util.function.Consumer;
  * that is serving (remembered from the last worker that reported it, so a group whose only worker is
  * being respawned keeps queuing its cmds instead of answering "unknown"). A cmd no worker and no serving
  * generation has any more — one a reload removed — is unknown at once.
+ *
+ * <p>The disconnect pseudo cmd ({@link WireMessage#DISCONNECT_CMD}) is never routed to: the groups that
+ * serve it are listed apart, as the ones disconnect events go to.
  */
 public final class Routes {
 
     /** No cmd is routed: before any worker is ready. */
-    public static final Routes EMPTY = new Routes(Map.of(), Map.of());
+    public static final Routes EMPTY = new Routes(Map.of(), Map.of(), List.of());
 
     private final Map<Integer, GroupPool> byCmd;
     private final Map<String, Integer> byName;
+    private final List<GroupPool> events;
 
-    private Routes(Map<Integer, GroupPool> byCmd, Map<String, Integer> byName) {
+    private Routes(Map<Integer, GroupPool> byCmd, Map<String, Integer> byName, List<GroupPool> events) {
         this.byCmd = byCmd;
         this.byName = byName;
+        this.events = events;
     }
 
     /**
@@ -42,6 +49,7 @@ public final class Routes {
                                Consumer<String> conflicts) {
         Map<Integer, GroupPool> byCmd = new HashMap<>();
         Map<String, Integer> byName = new HashMap<>();
+        List<GroupPool> events = new ArrayList<>();
         for (GroupPool pool : pools) {
             Map<Integer, CmdSpec> cmds = new HashMap<>(serving.getOrDefault(pool.config().name(), Map.of()));
             for (PoolWorker w : pool.workers()) {
@@ -50,6 +58,10 @@ public final class Routes {
                 }
             }
             for (CmdSpec c : cmds.values()) {
+                if (c.id() == WireMessage.DISCONNECT_CMD) {
+                    events.add(pool);
+                    continue;
+                }
                 GroupPool owner = byCmd.putIfAbsent(c.id(), pool);
                 if (owner != null && owner != pool) {
                     conflicts.accept("cmd " + c.id() + " is served by groups " + owner.config().name() + " and "
@@ -62,7 +74,7 @@ public final class Routes {
                 }
             }
         }
-        return new Routes(Map.copyOf(byCmd), Map.copyOf(byName));
+        return new Routes(Map.copyOf(byCmd), Map.copyOf(byName), List.copyOf(events));
     }
 
     /**
@@ -86,6 +98,11 @@ public final class Routes {
             Integer id = byName.get(cmdOrName);
             return id == null ? OptionalInt.empty() : OptionalInt.of(id);
         }
+    }
+
+    /** @return the groups with disconnect handlers, each once, in configuration order */
+    public List<GroupPool> disconnectGroups() {
+        return events;
     }
 
     /** @return how many cmds are routed */

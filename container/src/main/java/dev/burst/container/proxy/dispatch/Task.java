@@ -21,6 +21,10 @@ public final class Task {
     public final long source;
     /** The payload. */
     public final byte[] body;
+    /** The client connection a login binds (Box or WebSocket); 0 for HTTP. */
+    public final long connection;
+    /** The user bound to the connection when the task was accepted (a disconnect event: the user who left); "" when none. */
+    public final String user;
     /** When it was accepted ({@link System#nanoTime()}). */
     public final long acceptedNanos;
     /** Set when an idempotent task is run again after its worker died: it is retried once only. */
@@ -38,17 +42,42 @@ public final class Task {
      * @param onDone receives the one answer, on whichever thread gives it
      */
     public Task(long id, int cmd, int sn, String client, long source, byte[] body, Consumer<Outcome> onDone) {
-        this(id, cmd, sn, client, source, body, onDone, System.nanoTime());
+        this(id, cmd, sn, client, source, body, 0, "", onDone, System.nanoTime());
+    }
+
+    /**
+     * A task of a client connection (or a disconnect event).
+     *
+     * @param id         the proxy's task id
+     * @param cmd        the command id
+     * @param sn         the client's sequence number
+     * @param client     the client's address
+     * @param source     the connection (or request) it came from
+     * @param body       the payload
+     * @param connection the connection a login would bind; 0 for none
+     * @param user       the connection's user; "" for none
+     * @param onDone     receives the one answer, on whichever thread gives it
+     */
+    public Task(long id, int cmd, int sn, String client, long source, byte[] body, long connection, String user,
+                Consumer<Outcome> onDone) {
+        this(id, cmd, sn, client, source, body, connection, user, onDone, System.nanoTime());
     }
 
     Task(long id, int cmd, int sn, String client, long source, byte[] body, Consumer<Outcome> onDone,
          long acceptedNanos) {
+        this(id, cmd, sn, client, source, body, 0, "", onDone, acceptedNanos);
+    }
+
+    private Task(long id, int cmd, int sn, String client, long source, byte[] body, long connection, String user,
+                 Consumer<Outcome> onDone, long acceptedNanos) {
         this.id = id;
         this.cmd = cmd;
         this.sn = sn;
         this.client = client;
         this.source = source;
         this.body = body;
+        this.connection = connection;
+        this.user = user;
         this.onDone = onDone;
         this.acceptedNanos = acceptedNanos;
     }

@@ -9,6 +9,7 @@ import dev.burst.container.config.ConnectionLimits;
 import dev.burst.container.protocol.BoxHeader;
 import dev.burst.container.proxy.dispatch.Intake;
 import dev.burst.container.proxy.dispatch.Outcome;
+import dev.burst.container.proxy.users.Users;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -73,7 +74,7 @@ class BoxServerTest {
     }
 
     private void start(ConnectionLimits limits) throws IOException {
-        server = BoxServer.start("127.0.0.1", 0, 1 << 20, limits, intake);
+        server = BoxServer.start("127.0.0.1", 0, 1 << 20, limits, intake, new Users(Users.DuplicateLogin.KICK_OLD, left -> { }));
     }
 
     @AfterEach
