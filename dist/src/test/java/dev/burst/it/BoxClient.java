@@ -25,7 +25,18 @@ final class BoxClient implements AutoCloseable {
     private final OutputStream out;
 
     BoxClient(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /**
+     * @param port          the Box port
+     * @param receiveBuffer the socket's receive buffer in bytes (small: a client that reads slowly); 0 for the default
+     */
+    BoxClient(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(60_000);
         socket.setTcpNoDelay(true);

@@ -31,7 +31,11 @@ final class Gateway implements Push {
 
     private final Supplier<ProxyLink> link;
     private final AtomicLong pushIds = new AtomicLong();
-    private final Map<Long, CompletableFuture<PushOutcome>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+
+    /** A push waiting for the proxy's answer, and the context loader its callbacks run with (the pusher's). */
+    private record Pending(CompletableFuture<PushOutcome> done, ClassLoader loader) {
+    }
 
     /** @param link the worker's connection to the proxy, once there is one */
     Gateway(Supplier<ProxyLink> link) {
@@ -78,7 +82,7 @@ final class Gateway implements Push {
         List<String> named = users.stream().map(u -> Objects.requireNonNull(u, "a user id")).toList();
         long id = pushIds.incrementAndGet();
         CompletableFuture<PushOutcome> done = new CompletableFuture<>();
-        pending.put(id, done);
+        pending.put(id, new Pending(done, Thread.currentThread().getContextClassLoader()));
         try {
             send(new WireMessage.Push(id, kind, named, cmd, body));
         } catch (UncheckedIOException e) {
@@ -88,11 +92,23 @@ final class Gateway implements Push {
         return done;
     }
 
-    /** The proxy said what became of a push (task thread, between tasks). */
+    /**
+     * The proxy said what became of a push (task thread, between tasks): its stage completes here, the
+     * callbacks running with the context loader of the code that pushed. A callback that throws is the
+     * plugin's: the stage holds it, the worker goes on.
+     */
     void pushed(Pushed p) {
-        CompletableFuture<PushOutcome> done = pending.remove(p.pushId());
-        if (done != null) {
-            done.complete(new Outcome(p.delivered(), p.offline(), p.dropped(), p.offlineUsers()));
+        Pending waiting = pending.remove(p.pushId());
+        if (waiting == null) {
+            return;
+        }
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(waiting.loader());
+        try {
+            waiting.done().complete(new Outcome(p.delivered(), p.offline(), p.dropped(), p.offlineUsers()));
+        } finally {
+            t.setContextClassLoader(previous);
         }
     }
 
