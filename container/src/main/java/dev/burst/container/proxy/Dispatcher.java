@@ -178,9 +178,10 @@ final class Dispatcher implements Intake, GroupPool.Listener {
                                 case HANDLER_ERROR -> disconnectFailed.increment();
                                 default -> {
                                     disconnectNotRun.increment();
-                                    LOG.log(System.Logger.Level.WARNING, "the disconnect event of user " + left.user()
-                                            + " (" + left.reason() + ") did not run in group " + pool.config().name()
-                                            + ": " + outcome.kind());
+                                    // At a stop every connection closes and none of their events runs: counted, not logged.
+                                    LOG.log(accepting ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                                            "the disconnect event of user " + left.user() + " (" + left.reason()
+                                                    + ") did not run in group " + pool.config().name() + ": " + outcome.kind());
                                 }
                             }
                         } finally {
