@@ -10,11 +10,16 @@ import dev.burst.container.config.ConfigLoader;
 import dev.burst.container.config.MapConfigSource;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.protocol.RetCode;
+import dev.burst.container.protocol.WireMessage;
+import dev.burst.container.protocol.WireMessage.Bind;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
+import dev.burst.container.protocol.WireMessage.Push;
+import dev.burst.container.protocol.WireMessage.PushKind;
+import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Status;
@@ -26,6 +31,7 @@ import dev.burst.container.worker.testplugins.BadHookPlugin;
 import dev.burst.container.worker.testplugins.BetaHooksPlugin;
 import dev.burst.container.worker.testplugins.MissingConfigPlugin;
 import dev.burst.container.worker.testplugins.ProbePlugin;
+import dev.burst.container.worker.testplugins.PushingPlugin;
 import dev.burst.container.worker.testplugins.TwiceCmdPlugin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +60,7 @@ class PluginModelTest {
     private static final Map<String, Class<? extends Plugin>> PLUGINS = Map.of(
             "alpha", AlphaHooksPlugin.class, "beta", BetaHooksPlugin.class, "annotated", AnnotatedPlugin.class,
             "bad-cmd", BadCmdPlugin.class, "twice", TwiceCmdPlugin.class, "bad-hook", BadHookPlugin.class,
-            "needs-config", MissingConfigPlugin.class, "probe", ProbePlugin.class);
+            "needs-config", MissingConfigPlugin.class, "probe", ProbePlugin.class, "pushing", PushingPlugin.class);
 
     @TempDir
     Path tmp;
@@ -236,6 +242,66 @@ class PluginModelTest {
 
         assertEquals("two", text(call(6, "")));
         assertEquals("hi 3", text(call(54, "")));
+    }
+
+    // ---- users and push ----
+
+    @Test
+    void a_login_goes_to_the_proxy_before_the_reply_and_later_tasks_carry_the_user_the_proxy_stamps() throws Exception {
+        boot("pushing");
+
+        proxy.send(new Task(1, 70, 1, "127.0.0.1:40000", 5L, "", bytes("ann")));
+
+        assertEquals(new Bind(5L, "ann"), proxy.next(Bind.class));
+        assertEquals("ok", text(proxy.next(Result.class)));
+        proxy.send(new Task(2, 73, 2, "127.0.0.1:40000", 5L, "ann", new byte[0]));
+        assertEquals("ann", text(proxy.next(Result.class)));
+    }
+
+    @Test
+    void a_login_over_http_or_of_a_bad_user_id_fails_the_request_and_binds_nothing() throws Exception {
+        boot("pushing");
+
+        Result http = call(70, "ann");
+        proxy.send(new Task(2, 70, 2, "127.0.0.1:40000", 5L, "", bytes("x".repeat(129))));
+        Result tooLong = proxy.next(Result.class);
+
+        assertEquals("handler of cmd 70 failed: java.lang.IllegalStateException", text(http));
+        assertEquals("handler of cmd 70 failed: java.lang.IllegalArgumentException", text(tooLong));
+    }
+
+    @Test
+    void a_push_goes_out_before_the_reply_and_its_stage_completes_between_tasks_with_the_plugin_s_loader()
+            throws Exception {
+        boot("pushing");
+
+        proxy.send(new Task(1, 71, 1, "127.0.0.1:40000", new byte[0]));
+        Push push = proxy.next(Push.class);
+        assertEquals(PushKind.USERS, push.kind());
+        assertEquals(List.of("ann", "bob", "zed"), push.users());
+        assertEquals(80, push.cmd());
+        assertEquals(Status.NO_REPLY, proxy.next(Result.class).status());
+        assertEquals("none", text(call(72, "")), "not completed before the proxy answered");
+
+        proxy.send(new Pushed(push.pushId(), 2, 1, 0, List.of("zed")));
+
+        assertEquals("delivered=2 offline=1 dropped=0 [zed] own loader=true", text(call(72, "")));
+    }
+
+    @Test
+    void a_disconnect_event_runs_the_handler_with_the_user_and_reason_and_answers_no_reply() throws Exception {
+        Ready ready = boot("pushing");
+        assertTrue(ready.cmds().contains(new CmdInfo(WireMessage.DISCONNECT_CMD, "", false)),
+                "READY says the generation has disconnect handlers");
+
+        proxy.send(new Task(1, WireMessage.DISCONNECT_CMD, 0, "10.0.0.9:5000", 0L, "ann", new byte[] {1}));
+
+        assertEquals(Status.NO_REPLY, proxy.next(Result.class).status());
+        assertEquals("ann KICKED from 10.0.0.9:5000", text(call(74, "")));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     // ---- helpers ----
