@@ -8,22 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin API's users and push endpoints (maple's trigger) against a real burst, with Box clients that log
  * in through the admin-probe fixture (cmd 930 logs in as the body's user, cmd 931 lists the disconnect events
- * its one worker ran).
+ * its one worker ran), and bin/burstctl's push, users and kick over them.
  */
 class AdminUsersIT {
 
@@ -211,6 +216,67 @@ class AdminUsersIT {
             assertEquals(2, stat.get("users").get("users_online").asInt(), "nobody was closed");
             assertEquals(0, stat.get("users").get("pushes").get("requested").asInt(), "nothing was pushed");
             assertEquals("ok", u1.call(930, 2, "u1").text(), "the connection still serves");
+        }
+    }
+
+    @Test
+    void burstctl_pushes_lists_users_and_kicks_against_a_live_burst(@TempDir Path home) throws Exception {
+        try (Burst burst = probe(home).start(); BoxClient u1 = login(burst, "u1"); BoxClient u2 = login(burst, "u2")) {
+            Run push = burstctl(burst, "push", "--cmd", "4100", "--body", "from burstctl", "u1", "nobody");
+            assertEquals(0, push.code(), push.err());
+            assertEquals("push of cmd 4100: delivered to 1 connection(s), 1 user(s) offline (nobody), 0 dropped as slow"
+                    + " consumers\n", push.out());
+            assertPushed(u1, 4100, utf8("from burstctl"));
+            assertNothingPushed(u2, "u2, not named");
+
+            Run all = burstctl(burst, "push", "--all", "--cmd", "4101", "--base64", "--body", "AAEC/w==");
+            assertEquals(0, all.code(), all.err());
+            for (BoxClient c : List.of(u1, u2)) {
+                assertPushed(c, 4101, new byte[] {0, 1, 2, (byte) 0xff});
+            }
+
+            Run list = burstctl(burst, "users");
+            assertEquals("2 user(s) online\nu1\nu2\n", list.out(), list.err());
+            Run one = burstctl(burst, "users", "u2");
+            assertTrue(one.out().startsWith("u2: online, 1 connection(s)\n"), one.out());
+            assertTrue(one.out().contains(" box       127.0.0.1:" + u2.localPort() + "  "), one.out());
+
+            Run kick = burstctl(burst, "kick", "u2", "--cmd", "4102", "--body", "bye");
+            assertEquals(0, kick.code(), kick.err());
+            assertTrue(kick.out().startsWith("closed 1 connection(s) after a last frame of cmd 4102"), kick.out());
+            assertPushed(u2, 4102, utf8("bye"));
+            assertTrue(u2.closedByServer(), "u2's connection was closed after its last frame");
+
+            Run bad = burstctl(burst, "push", "--cmd", "1", "--base64", "--body", "@@", "u1");
+            assertEquals(1, bad.code(), bad.out());
+            assertTrue(bad.err().startsWith("burstctl: body is not valid base64"), bad.err());
+            assertNothingPushed(u1, "u1, after a refused push");
+        }
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    /** bin/burstctl of the distribution, on this burst's run directory. */
+    private static Run burstctl(Burst burst, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Burst.DIST.resolve("bin/burstctl").toString(), "--run-dir",
+                burst.home.resolve("run").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE);
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().remove("BURST_ADMIN_TOKEN");
+        Process p = pb.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        String out = read(p.getInputStream());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "burstctl " + String.join(" ", args) + " exits");
+        return new Run(p.exitValue(), out, err.get());
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
