@@ -241,6 +241,11 @@ class AdminUsersIT {
             assertTrue(one.out().startsWith("u2: online, 1 connection(s)\n"), one.out());
             assertTrue(one.out().contains(" box       127.0.0.1:" + u2.localPort() + "  "), one.out());
 
+            try (BoxClient odd = login(burst, "team a/1?x")) {
+                Run path = burstctl(burst, "users", "team a/1?x");
+                assertTrue(path.out().startsWith("team a/1?x: online, 1 connection(s)\n"), path.out() + path.err());
+            }
+
             Run kick = burstctl(burst, "kick", "u2", "--cmd", "4102", "--body", "bye");
             assertEquals(0, kick.code(), kick.err());
             assertTrue(kick.out().startsWith("closed 1 connection(s) after a last frame of cmd 4102"), kick.out());

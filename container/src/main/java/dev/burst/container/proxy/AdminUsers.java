@@ -12,6 +12,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,11 @@ final class AdminUsers {
     static final int DEFAULT_LIMIT = 100;
     /** The most users GET /admin/users lists. */
     static final int MAX_LIMIT = 10_000;
+    /**
+     * Where a user id starts in {@code GET /admin/users/{id}}. The id is taken from the raw path and decoded
+     * here, since the router matches a decoded path, where an id's {@code %2F} would be a {@code /}.
+     */
+    private static final String USER_PREFIX = "/admin/users/";
     private static final Set<String> PUSH_FIELDS = Set.of("users", "all", "cmd", "body", "encoding");
     private static final Set<String> CLOSE_FIELDS = Set.of("users", "cmd", "body", "encoding");
     private static final String PUSH_SHAPE = "{\"users\":[\"u1\"] or \"all\":true, \"cmd\":N, \"body\":\"...\"}";
@@ -100,7 +106,7 @@ final class AdminUsers {
         r.post("/admin/push", secured.apply(this::push));
         r.post("/admin/users/close", secured.apply(this::close));
         r.get("/admin/users", secured.apply(this::list));
-        r.get("/admin/users/{id}", secured.apply(this::user));
+        r.get(USER_PREFIX + "{+id}", secured.apply(this::user));
     }
 
     private void push(ServerRequest req, ServerResponse res) {
@@ -145,7 +151,13 @@ final class AdminUsers {
     }
 
     private void user(ServerRequest req, ServerResponse res) {
-        String id = req.path().pathParameters().get("id");
+        String id;
+        try {
+            id = userInPath(req.path().rawPath());
+        } catch (BadInput e) {
+            AdminApi.json(res, Status.BAD_REQUEST_400, AdminApi.error(e.getMessage()));
+            return;
+        }
         Optional<String> invalid = UserId.invalid(id);
         if (invalid.isPresent()) {
             AdminApi.json(res, Status.BAD_REQUEST_400, AdminApi.error(invalid.get()));
@@ -217,6 +229,20 @@ final class AdminUsers {
         ObjectNode map = out.putObject("users");
         for (String user : named) {
             map.put(user, offline.contains(user) ? "offline" : reached);
+        }
+    }
+
+    /**
+     * @param rawPath the request's path as sent, {@code /admin/users/} and the percent-encoded user id
+     * @return the user id
+     * @throws BadInput when its percent-encoding is broken
+     */
+    static String userInPath(String rawPath) throws BadInput {
+        String encoded = rawPath.startsWith(USER_PREFIX) ? rawPath.substring(USER_PREFIX.length()) : "";
+        try {
+            return URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BadInput("the user id in the path is not percent-encoded properly: " + e.getMessage());
         }
     }
 

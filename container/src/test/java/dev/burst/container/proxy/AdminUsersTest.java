@@ -106,6 +106,15 @@ class AdminUsersTest {
     }
 
     @Test
+    void the_user_id_in_the_path_is_percent_decoded_whole_slashes_and_plus_signs_included() throws Exception {
+        assertEquals("team a/1?x", AdminUsers.userInPath("/admin/users/team%20a%2F1%3Fx"));
+        assertEquals("a+b;c", AdminUsers.userInPath("/admin/users/a+b;c"));
+        assertEquals("ü", AdminUsers.userInPath("/admin/users/%C3%BC"));
+        assertTrue(assertThrows(BadInput.class, () -> AdminUsers.userInPath("/admin/users/50%"))
+                .getMessage().contains("not percent-encoded properly"));
+    }
+
+    @Test
     void a_push_answers_each_named_users_outcome_when_no_connection_was_dropped() throws Exception {
         PushOrder order = AdminUsers.pushOrder("{\"users\":[\"u1\",\"u3\",\"nobody\"],\"cmd\":1}");
 
