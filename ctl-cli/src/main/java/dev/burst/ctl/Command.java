@@ -25,6 +25,14 @@ enum Command {
     WORKERS("workers", "", "each worker's pid, state, generation, uptime, tasks, restarts, RSS"),
     PLUGINS("plugins", "", "the plugin generation and its files with their SHA-256"),
     CLEAR("clear", "GROUP", "drop the queued tasks of GROUP, each answered -10002"),
+    PUSH("push", "--cmd N [--body TEXT [--base64]] (--all | USER...)",
+            "push a frame (cmd N, ret 0, sn 0) to each connection of the users, or with --all to\n"
+                    + "every logged-in connection; --body is its body as text, or as base64 with --base64;\n"
+                    + "prints how many connections got it and which users were offline"),
+    USERS("users", "[--limit N | ID]", "the users online (the first N sorted, default 100), or with ID that\n"
+            + "user's connections: id, protocol, client address, logged in since"),
+    KICK("kick", "USER... [--cmd N [--body TEXT [--base64]]]", "close every connection of the users, after a last frame\n"
+            + "(cmd N, ret 0, sn 0) when --cmd is given; prints how many connections closed"),
     HELP("help", "", "this text");
 
     private final String word;

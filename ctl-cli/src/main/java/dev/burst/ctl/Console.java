@@ -25,6 +25,10 @@ final class Console {
     private static final List<String> LEAVE = List.of("exit", "quit");
     private static final List<String> STAT_OPTIONS = List.of("--loop", "--count", "--diff");
     private static final String OPERATIONS_LIMIT = "--limit";
+    private static final List<String> FRAME_OPTIONS = List.of(UsersCommands.CMD, UsersCommands.BODY,
+            UsersCommands.BASE64);
+    private static final List<String> PUSH_OPTIONS = List.of(UsersCommands.CMD, UsersCommands.BODY,
+            UsersCommands.BASE64, UsersCommands.ALL);
 
     private final Session session;
     private final Terminal terminal;
@@ -98,6 +102,9 @@ final class Console {
             case RESTART_WORKERS -> index == 1 ? List.of(Session.WAIT) : List.<String>of();
             case OPERATIONS -> index == 1 ? List.of(OPERATIONS_LIMIT) : List.<String>of();
             case STAT -> STAT_OPTIONS;
+            case PUSH -> PUSH_OPTIONS;
+            case KICK -> FRAME_OPTIONS;
+            case USERS -> index == 1 ? List.of(UsersCommands.LIMIT) : List.<String>of();
             default -> List.<String>of();
         }).orElse(List.of());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -94,11 +95,18 @@ final class Session {
             case WORKERS -> workers(client.get("/admin/workers").require());
             case PLUGINS -> plugins(client.get("/admin/plugins").require());
             case CLEAR -> clear(args);
+            case PUSH -> users().push(args);
+            case USERS -> users().users(args);
+            case KICK -> users().kick(args);
             case HELP -> {
                 out.print(Command.help());
                 yield Exit.OK;
             }
         };
+    }
+
+    private UsersCommands users() {
+        return new UsersCommands(client, json, out, ZoneId.systemDefault());
     }
 
     private Exit restart(List<String> args) throws UsageException, RefusedException, UnreachableException,

@@ -23,11 +23,19 @@
  * operations       GET  /admin/operations[?limit=N]  200 {"operations":[op..]}, oldest first
  * operations ID,   GET  /admin/operations/{id}   200 op               404 {"error":"no operation 7"}
  *   --wait (every 200 ms until op.state is no longer running)
+ * push             POST /admin/push              200 outcome          400 bad users, cmd, body
+ *                       {"users":[..] | "all":true, "cmd":N, "body":"..", "encoding":"base64" (with --base64)}
+ * users            GET  /admin/users[?limit=N]   200 {"online":N,"users":[..]}
+ * users ID         GET  /admin/users/{id}        200 {"user","online","connections":[{"id","protocol","client","since"}]}
+ * kick             POST /admin/users/close       200 outcome          400
+ *                       {"users":[..]} (+ "cmd", "body", "encoding" for a last frame)
  * </pre>
  * A reload's outcome is {@code {"operation":op,"ok":..,"generation":..,"tried_generation":..,"swapped":..,
  * "failures":[..],"summary":".."}}. An operation record {@code op} is {@code {"id","kind","trigger","state",
  * "started","finished","duration_ms","outcome","details":[{"subject","outcome"}]}}; state is running, done,
  * failed or refused, and while running, finished and duration_ms are null.
+ * A push's outcome is {@code {"delivered":N,"offline":N,"dropped":N,"offline_users":[..],"users":{u:outcome}}};
+ * a kick's is {@code {"closed":N,"offline":N,"offline_users":[..],"users":{..}}}.
  *
  * <h2>Finding a local burst</h2>
  * Its run directory holds {@code ports} (a properties file; {@code admin=} is the admin port on loopback)

@@ -33,6 +33,8 @@ import java.util.function.Function;
  * <p>Operations: {@code GET /admin/operations} lists {@link #OPERATIONS} (3 done, 4 failed, 5 refused, 6
  * running), honouring {@code ?limit=N}. Restart, change_group and stop accept as operations 12, 13 and 14;
  * operations 12 and 13 are running when first asked and done from then on (see {@link #operation}).
+ * Users: u1, u2 and u3 are online (u2 on one Box connection, 7), nobody is not; a push to named users
+ * answers as if u1 and u3 got it and nobody was offline, a push to all as if 3 connections got it.
  * Handlers run on the server's one dispatcher thread; the fields tests read are thread-safe.
  *
  * <p>{@code main(runDir)} serves until killed and writes {@code ports} and {@code admin.token} into the run
@@ -129,6 +131,20 @@ final class AdminStub implements AutoCloseable {
         answer("POST /admin/clear", call -> call.body().contains("\"default\"")
                 ? new Answer(200, "{\"group\":\"default\",\"cleared\":5}")
                 : new Answer(400, "{\"error\":\"unknown group\"}"));
+        answer("POST /admin/push", call -> call.body().contains("\"users\"")
+                ? new Answer(200, """
+                        {"delivered":2,"offline":1,"dropped":0,"offline_users":["nobody"],
+                         "users":{"u1":"delivered","u3":"delivered","nobody":"offline"}}""")
+                : new Answer(200, "{\"delivered\":3,\"offline\":0,\"dropped\":0,\"offline_users\":[]}"));
+        answer("POST /admin/users/close", call -> new Answer(200, """
+                {"closed":1,"offline":1,"offline_users":["gone"],"users":{"u2":"closed","gone":"offline"}}"""));
+        answer("GET /admin/users", call -> new Answer(200, call.query().equals("limit=2")
+                ? "{\"online\":3,\"users\":[\"u1\",\"u2\"]}" : "{\"online\":3,\"users\":[\"u1\",\"u2\",\"u3\"]}"));
+        answer("GET /admin/users/u2", call -> new Answer(200, """
+                {"user":"u2","online":true,"connections":[{"id":7,"protocol":"box","client":"127.0.0.1:50412",
+                 "since":"2026-11-30T15:00:00.123Z"}]}"""));
+        answer("GET /admin/users/nobody", call -> new Answer(200, """
+                {"user":"nobody","online":false,"connections":[]}"""));
         server.start();
     }
 

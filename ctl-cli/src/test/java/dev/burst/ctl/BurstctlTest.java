@@ -362,6 +362,112 @@ class BurstctlTest {
     }
 
     @Test
+    void push_to_named_users_posts_them_with_the_cmd_and_text_body_and_says_who_was_offline() throws Exception {
+        assertEquals(Exit.OK, burstctl("push", "--cmd", "4000", "--body", "héllo", "u1", "u3", "nobody"));
+
+        AdminStub.Call call = burst.calls.getFirst();
+        assertEquals("POST /admin/push", call.method() + " " + call.path());
+        assertEquals(new ObjectMapper().readTree("{\"users\":[\"u1\",\"u3\",\"nobody\"],\"cmd\":4000,\"body\":\"héllo\"}"),
+                new ObjectMapper().readTree(call.body()));
+        assertEquals("push of cmd 4000: delivered to 2 connection(s), 1 user(s) offline (nobody), 0 dropped as slow"
+                + " consumers\n", out.toString());
+    }
+
+    @Test
+    void push_all_with_a_base64_body_says_so_to_the_server() throws Exception {
+        assertEquals(Exit.OK, burstctl("push", "--all", "--cmd", "-3", "--base64", "--body", "AAEC/w=="));
+
+        assertEquals(new ObjectMapper().readTree("{\"all\":true,\"cmd\":-3,\"body\":\"AAEC/w==\",\"encoding\":\"base64\"}"),
+                new ObjectMapper().readTree(burst.calls.getFirst().body()));
+        assertEquals("push of cmd -3: delivered to 3 connection(s), no user offline, 0 dropped as slow consumers\n",
+                out.toString());
+    }
+
+    @Test
+    void a_push_the_server_refuses_exits_1_with_its_message() {
+        burst.answer("POST /admin/push", call -> new AdminStub.Answer(400, "{\"error\":\"body is not valid base64\"}"));
+
+        assertEquals(Exit.FAILED, burstctl("push", "--cmd", "1", "--base64", "--body", "@@", "u1"));
+
+        assertEquals("burstctl: body is not valid base64\n", err.toString());
+    }
+
+    @Test
+    void users_lists_who_is_online_and_says_when_the_page_holds_fewer() {
+        assertEquals(Exit.OK, burstctl("users"));
+        assertEquals(Exit.OK, burstctl("users", "--limit", "2"));
+
+        assertEquals("""
+                3 user(s) online
+                u1
+                u2
+                u3
+                3 user(s) online, the first 2 listed (--limit N for more)
+                u1
+                u2
+                """, out.toString());
+        assertEquals(List.of("", "limit=2"), burst.calls.stream().map(AdminStub.Call::query).toList());
+    }
+
+    @Test
+    void users_with_an_id_shows_its_connections_or_that_it_is_offline() {
+        assertEquals(Exit.OK, burstctl("users", "u2"));
+        assertEquals(Exit.OK, burstctl("users", "nobody"));
+
+        String since = LocalDateTime.ofInstant(Instant.parse("2026-11-30T15:00:00.123Z"), ZoneId.systemDefault())
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        assertEquals("u2: online, 1 connection(s)\n"
+                + "  id  protocol  client           since\n"
+                + "   7  box       127.0.0.1:50412  " + since + "\n"
+                + "nobody: offline\n", out.toString());
+    }
+
+    @Test
+    void a_user_id_is_percent_encoded_in_the_path() {
+        burstctl("users", "a b/c");
+
+        assertEquals("/admin/users/a%20b%2Fc", burst.calls.getFirst().path());
+    }
+
+    @Test
+    void kick_closes_the_users_connections_and_a_last_frame_goes_with_cmd() throws Exception {
+        assertEquals(Exit.OK, burstctl("kick", "u2", "gone"));
+        assertEquals(Exit.OK, burstctl("kick", "u2", "--cmd", "9", "--body", "bye"));
+
+        assertEquals(List.of("{\"users\":[\"u2\",\"gone\"]}", "{\"users\":[\"u2\"],\"cmd\":9,\"body\":\"bye\"}"),
+                burst.calls.stream().map(AdminStub.Call::body).toList());
+        assertEquals("POST /admin/users/close", burst.calls.getFirst().method() + " " + burst.calls.getFirst().path());
+        assertTrue(out.toString().startsWith("closed 1 connection(s), 1 user(s) offline (gone)\n"), out::toString);
+    }
+
+    @Test
+    void json_users_prints_the_servers_json() throws Exception {
+        assertEquals(Exit.OK, burstctl("--json", "users", "u2"));
+
+        JsonNode printed = new ObjectMapper().readTree(out.toString());
+        assertEquals("127.0.0.1:50412", printed.path("connections").path(0).path("client").asText());
+    }
+
+    @Test
+    void usage_errors_of_push_users_and_kick_exit_2_and_send_nothing() {
+        for (List<String> line : List.of(List.of("push", "u1"), List.of("push", "--cmd", "x", "u1"),
+                List.of("push", "--cmd", "1"), List.of("push", "--cmd", "1", "--all", "u1"),
+                List.of("push", "--cmd", "1", "--base64", "u1"), List.of("push", "--cmd", "1", "--body"),
+                List.of("push", "--cmd", "1", "--loud", "u1"), List.of("users", "--limit", "0"),
+                List.of("users", "u1", "u2"), List.of("users", "--limit", "2", "u1"), List.of("kick"),
+                List.of("kick", "--all"), List.of("kick", "u1", "--body", "bye"), List.of("push"))) {
+            assertEquals(Exit.USAGE, burstctl(line.toArray(String[]::new)), line::toString);
+        }
+
+        assertEquals(List.of(), burst.calls);
+        assertErr("burstctl: push needs --cmd N, the pushed frame's cmd\n"
+                + "usage: push --cmd N [--body TEXT [--base64]] (--all | USER...)");
+        assertErr("burstctl: push takes --all or users, not both");
+        assertErr("burstctl: kick takes named users, not --all");
+        assertErr("burstctl: a last frame needs --cmd N as well as --body");
+    }
+
+    @Test
     void usage_errors_exit_2_and_send_nothing() {
         for (List<String> line : List.of(List.of("--verbose", "stat"), List.of("bogus"), List.of("stat", "--loop", "0"),
                 List.of("change_group", "default"), List.of("change_group", "default", "x"),
@@ -388,6 +494,9 @@ class BurstctlTest {
         assertTrue(out.toString().contains("change_group GROUP N [--wait]"), out::toString);
         assertTrue(out.toString().contains("restart_workers [--wait]"), out::toString);
         assertTrue(out.toString().contains("operations [--limit N | ID]"), out::toString);
+        assertTrue(out.toString().contains("push --cmd N [--body TEXT [--base64]] (--all | USER...)"), out::toString);
+        assertTrue(out.toString().contains("users [--limit N | ID]"), out::toString);
+        assertTrue(out.toString().contains("kick USER... [--cmd N [--body TEXT [--base64]]]"), out::toString);
     }
 
     @Test

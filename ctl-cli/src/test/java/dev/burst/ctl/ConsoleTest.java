@@ -50,6 +50,10 @@ class ConsoleTest {
         assertEquals(groups, Console.choices(List.of("change_group", ""), 1, groups));
         assertEquals(List.of(), Console.choices(List.of("change_group", "game", ""), 2, groups));
         assertEquals(List.of("--wait"), Console.choices(List.of("change_group", "game", "3", ""), 3, groups));
+        assertTrue(Console.choices(List.of(""), 0, groups).containsAll(List.of("push", "users", "kick")));
+        assertEquals(List.of("--cmd", "--body", "--base64", "--all"), Console.choices(List.of("push", ""), 1, groups));
+        assertEquals(List.of("--cmd", "--body", "--base64"), Console.choices(List.of("kick", "u1", ""), 2, groups));
+        assertEquals(List.of("--limit"), Console.choices(List.of("users", ""), 1, groups));
         assertEquals(List.of(), Console.choices(List.of("stop", ""), 1, groups));
         assertEquals(List.of(), Console.choices(List.of("bogus", ""), 1, groups));
     }

@@ -39,7 +39,8 @@ import java.util.function.Consumer;
  * <p>Operations (reload, restart, change_group, stop) are the master's: the call sends an ADMIN_COMMAND
  * with a request id, and the master answers with the record of the operation it opened (or refused);
  * {@code /admin/reload} waits for that record to end, the others answer 202 with its id at once.
- * {@code /admin/operations} serves the master's records.
+ * {@code /admin/operations} serves the master's records. Users and push ({@code /admin/push},
+ * {@code /admin/users}) are {@link AdminUsers}'.
  *
  * <p>Threads: each request on its own Helidon virtual thread.
  */
@@ -55,6 +56,7 @@ final class AdminApi {
     private final Reloader reloader;
     private final MasterView fromMaster;
     private final Consumer<WireMessage> toMaster;
+    private final AdminUsers users;
     private final AtomicLong authFailures = new AtomicLong();
     private volatile boolean stopping;
 
@@ -66,6 +68,7 @@ final class AdminApi {
         this.reloader = reloader;
         this.fromMaster = fromMaster;
         this.toMaster = toMaster;
+        this.users = new AdminUsers(dispatcher.users());
     }
 
     void routing(HttpRouting.Builder r) {
@@ -91,6 +94,7 @@ final class AdminApi {
         r.put("/admin/groups/{group}", secured(this::changeGroup));
         r.post("/admin/stop", secured((req, res) -> ask(res, "stop", "", 0, out -> out.put("accepted", "stop"))));
         r.post("/admin/clear", secured(this::clear));
+        users.routing(r, this::secured);
     }
 
     /** Readiness follows the proxy's own stop. */
@@ -305,13 +309,13 @@ final class AdminApi {
         }
     }
 
-    private static ObjectNode error(String message) {
+    static ObjectNode error(String message) {
         ObjectNode n = StatReport.JSON.createObjectNode();
         n.put("error", message);
         return n;
     }
 
-    private static void json(ServerResponse res, Status status, Object body) {
+    static void json(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(body.toString());

@@ -1,8 +1,11 @@
 package dev.burst.container.proxy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.burst.container.proxy.dispatch.Latency;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Prometheus text exposition format 0.0.4. Samples are collected per family and written family by
@@ -68,6 +71,51 @@ final class PrometheusText {
         Family f = new Family(name, type, help);
         families.add(f);
         return f;
+    }
+
+    /**
+     * The gateway's families, read from the same sections as stat, so the two always agree: users online,
+     * open connections by protocol, logins, logouts, kicks, pushes and what became of them, and disconnect
+     * events.
+     *
+     * @param users       stat's {@code users} section
+     * @param connections stat's {@code connections} section: each member object with an {@code open} count
+     *                    is a protocol ({@code box}, {@code ws})
+     */
+    void gateway(JsonNode users, JsonNode connections) {
+        family("burst_users_online", "gauge", "Users with at least one logged-in connection.")
+                .sample("", users.path("users_online").asLong());
+        Family open = family("burst_connections", "gauge",
+                "Open client connections that can log in and be pushed to, by protocol.");
+        for (Iterator<Map.Entry<String, JsonNode>> it = connections.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> protocol = it.next();
+            if (protocol.getValue().isObject() && protocol.getValue().has("open")) {
+                open.sample("{protocol=\"" + protocol.getKey() + "\"}", protocol.getValue().path("open").asLong());
+            }
+        }
+        family("burst_logins_total", "counter", "Logins: a handler bound its connection to a user.")
+                .sample("", users.path("logins").asLong());
+        family("burst_logouts_total", "counter", "Logouts: a handler unbound its connection.")
+                .sample("", users.path("logouts").asLong());
+        family("burst_kicks_total", "counter", "Connections closed because their user logged in elsewhere.")
+                .sample("", users.path("kicks").asLong());
+        JsonNode pushes = users.path("pushes");
+        family("burst_pushes_total", "counter", "Pushes asked for, by handlers and the admin API.")
+                .sample("", pushes.path("requested").asLong());
+        family("burst_push_outcomes_total", "counter",
+                "What became of pushes: connections delivered to, named users offline, connections dropped as "
+                        + "slow consumers.")
+                .sample("{outcome=\"delivered\"}", pushes.path("delivered").asLong())
+                .sample("{outcome=\"offline\"}", pushes.path("offline").asLong())
+                .sample("{outcome=\"dropped_slow\"}", pushes.path("dropped_slow").asLong());
+        JsonNode events = users.path("disconnect_events");
+        family("burst_user_disconnects_total", "counter", "Connections with a user that closed.")
+                .sample("", events.path("closed_with_user").asLong());
+        Family handlers = family("burst_disconnect_events_total", "counter",
+                "Disconnect events for plugins' disconnect handlers, by state.");
+        for (String state : List.of("queued", "run", "failed", "not_run")) {
+            handlers.sample("{state=\"" + state + "\"}", events.path(state).asLong());
+        }
     }
 
     /** @return the exposition text */

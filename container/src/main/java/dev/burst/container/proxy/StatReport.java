@@ -374,6 +374,7 @@ final class StatReport {
                     "Replies whose Box connection had closed before they could be written.")
                     .sample("", st.undeliverable());
         });
+        p.gateway(users(), connections());
 
         PrometheusText.Family requests = p.family("burst_requests_total", "counter", "Answered requests per group and cmd.");
         PrometheusText.Family errors = p.family("burst_request_errors_total", "counter",
