@@ -90,7 +90,12 @@ final class HttpListeners {
         return start(http, Optional.empty(), admin);
     }
 
-    private static HttpListeners start(Spec http, Optional<WsEndpoint> webSockets, Spec admin) {
+    /**
+     * Binds and starts both listeners, the HTTP one with the WebSocket endpoint if given.
+     *
+     * @throws UncheckedIOException when a listener cannot bind; the message names it, its address and port
+     */
+    static HttpListeners start(Spec http, Optional<WsEndpoint> webSockets, Spec admin) {
         Listener h = Listener.start(http, webSockets);
         try {
             return new HttpListeners(h, Listener.start(admin, Optional.empty()), webSockets);

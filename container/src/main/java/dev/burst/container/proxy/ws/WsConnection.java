@@ -350,7 +350,7 @@ final class WsConnection implements ClientConnection, WsListener {
             lock.unlock();
         }
         endpoint.peerLog().warn("slow consumer", address, "ws: closing connection from " + peer + " as a slow consumer: "
-                + held + " bytes unread, over burst.connection.max-outbound "
+                + held + " bytes unread and " + bytes + " more would be over burst.connection.max-outbound "
                 + endpoint.limits().connectionMaxOutbound());
         abort(); // the writer may be blocked on the client: close the socket under it
         return Sent.SLOW;
