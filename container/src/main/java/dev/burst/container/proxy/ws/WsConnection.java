@@ -267,6 +267,7 @@ final class WsConnection implements ClientConnection, WsListener {
     /** Helidon's connection ended, however (reader thread, once): unregistered, the users told. */
     void ended() {
         boolean wasOpen;
+        WsStats.Close why;
         lock.lock();
         try {
             wasOpen = state != State.NEW;
@@ -275,6 +276,7 @@ final class WsConnection implements ClientConnection, WsListener {
             if (cause == null) {
                 cause = WsStats.Close.CLIENT;
             }
+            why = cause;
             work.signalAll();
             room.signalAll();
             gone.signalAll();
@@ -282,8 +284,9 @@ final class WsConnection implements ClientConnection, WsListener {
             lock.unlock();
         }
         if (wasOpen) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "ws " + peer + " closed: " + cause);
-            endpoint.closed(this, cause);
+            LOG.log(System.Logger.Level.DEBUG, () -> "ws " + peer + " closed: " + why);
+            // outside the lock: a disconnect event may queue a task and write to a worker
+            endpoint.closed(this, why);
         }
     }
 
