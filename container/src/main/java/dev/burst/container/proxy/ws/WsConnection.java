@@ -40,8 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *     {@link #onClose}, {@link #ended}. It submits requests, and at {@code burst.box.max-in-flight}
  *     unanswered requests it waits (only it: the client's further messages wait in its socket, as on
  *     Box/TCP) until a reply goes out.</li>
- * <li>the writer, one virtual thread per connection from {@link #onOpen}: the only thread that writes
- *     data frames, in queue order, encoded by {@link ServerFrame}; it also sends the close frame.</li>
+ * <li>the writer, a virtual thread started when frames are queued and none runs, ending when the queue
+ *     is empty (an idle connection holds only Helidon's thread): the only thread that writes data frames,
+ *     in queue order, encoded by {@link ServerFrame}; it also sends the close frame.</li>
  * <li>any thread (a worker link's reader for replies and pushes, the admin API): {@link #push},
  *     {@link #closeAfterWrites} and reply callbacks queue and return; they never write or wait. Past
  *     {@code burst.connection.max-outbound} queued bytes the connection is closed as a slow consumer.</li>
@@ -72,8 +73,6 @@ final class WsConnection implements ClientConnection, WsListener {
     private volatile boolean paused;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** The writer's: frames queued, closing, or ended. */
-    private final Condition work = lock.newCondition();
     /** The reader's: in flight under the cap, or no longer open. */
     private final Condition room = lock.newCondition();
     /** The closing writer's: the connection ended. */
@@ -84,7 +83,9 @@ final class WsConnection implements ClientConnection, WsListener {
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     /** Bytes in the queue, and taken by the writer and not yet written: what the client has not read. */
     private long queued;
-    private long writing;
+    private long inWrite;
+    /** Whether a writer thread runs; one is started when there is something to write, and ends when done. */
+    private boolean writing;
     private WsStats.Close cause;
     private int closeCode;
     private String closeReason = "";
@@ -113,7 +114,6 @@ final class WsConnection implements ClientConnection, WsListener {
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("ws-write-" + id).start(this::writeLoop);
         endpoint.opened(this);
     }
 
@@ -232,15 +232,17 @@ final class WsConnection implements ClientConnection, WsListener {
     /** A message that cannot be served: logged, and the connection closes with the code. */
     private void refuse(WsStats.Close why, int code, String message) {
         endpoint.peerLog().warn(why.name(), address, "ws: closing connection from " + peer + ": " + message);
+        boolean start = false;
         lock.lock();
         try {
             if (state == State.OPEN) {
                 dropQueueLocked();
-                closingLocked(why, code, message);
+                start = closingLocked(why, code, message);
             }
         } finally {
             lock.unlock();
         }
+        startWriter(start);
     }
 
     /**
@@ -277,7 +279,6 @@ final class WsConnection implements ClientConnection, WsListener {
                 cause = WsStats.Close.CLIENT;
             }
             why = cause;
-            work.signalAll();
             room.signalAll();
             gone.signalAll();
         } finally {
@@ -331,26 +332,34 @@ final class WsConnection implements ClientConnection, WsListener {
         return enqueue(frame, frame.length);
     }
 
-    /** Queues a frame for the writer; never waits. */
+    /** Queues a frame for the writer, starting one if none runs; never waits. */
     private Sent enqueue(byte[] frame, int bytes) {
         long held;
+        boolean start;
         lock.lock();
         try {
             if (state != State.OPEN) {
                 return Sent.CLOSED;
             }
-            held = queued + writing;
-            if (held + bytes <= endpoint.limits().connectionMaxOutbound()) {
+            held = queued + inWrite;
+            if (held + bytes > endpoint.limits().connectionMaxOutbound()) {
+                dropQueueLocked();
+                closingLocked(WsStats.Close.SLOW_CONSUMER, 0, "");
+                start = false;
+            } else {
                 queue.addLast(frame);
                 queued += bytes;
                 endpoint.stats().outboundBytes.addAndGet(bytes);
-                work.signal();
-                return Sent.QUEUED;
+                start = !writing;
+                writing = true;
+                held = -1;
             }
-            dropQueueLocked();
-            closingLocked(WsStats.Close.SLOW_CONSUMER, 0, "");
         } finally {
             lock.unlock();
+        }
+        if (held < 0) {
+            startWriter(start);
+            return Sent.QUEUED;
         }
         endpoint.peerLog().warn("slow consumer", address, "ws: closing connection from " + peer + " as a slow consumer: "
                 + held + " bytes unread and " + bytes + " more would be over burst.connection.max-outbound "
@@ -363,18 +372,25 @@ final class WsConnection implements ClientConnection, WsListener {
     public void closeAfterWrites(DisconnectReason why) {
         WsStats.Close c = WsStats.Close.of(why);
         int code = why == DisconnectReason.SERVER_STOPPING ? 1001 : 1000;
+        boolean start;
         lock.lock();
         try {
-            closingLocked(c, code, why.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            start = closingLocked(c, code, why.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
         } finally {
             lock.unlock();
         }
+        startWriter(start);
     }
 
-    /** OPEN to CLOSING: records the first cause, and the close frame the writer sends once the queue is written. */
-    private void closingLocked(WsStats.Close why, int code, String reason) {
+    /**
+     * OPEN to CLOSING: records the first cause, and the close frame (code 0: none) the writer sends once
+     * the queue is written.
+     *
+     * @return whether the caller must start a writer (after unlocking) to send that close frame
+     */
+    private boolean closingLocked(WsStats.Close why, int code, String reason) {
         if (state != State.OPEN) {
-            return;
+            return false;
         }
         if (cause == null) {
             cause = why;
@@ -382,8 +398,19 @@ final class WsConnection implements ClientConnection, WsListener {
         state = State.CLOSING;
         closeCode = code;
         closeReason = reason;
-        work.signalAll();
         room.signalAll();
+        if (code == 0 || writing) {
+            return false;
+        }
+        writing = true;
+        return true;
+    }
+
+    /** Starts a writer, when the caller just claimed that job ({@link #writing}) under the lock. */
+    private void startWriter(boolean start) {
+        if (start) {
+            Thread.ofVirtual().name("ws-write-" + id).start(this::writeLoop);
+        }
     }
 
     private void dropQueueLocked() {
@@ -393,8 +420,10 @@ final class WsConnection implements ClientConnection, WsListener {
     }
 
     /**
-     * The writer: writes queued frames in order, gathering small ones into one write; once closing and
-     * written out, sends the close frame and waits for the connection to end.
+     * The writer, started when there is something to write: writes queued frames in order, gathering
+     * small ones into one write, and ends when the queue is empty (so an idle connection holds no thread
+     * of its own); when closing, it writes the queue out, sends the close frame and waits for the
+     * connection to end.
      */
     private void writeLoop() {
         try {
@@ -402,11 +431,9 @@ final class WsConnection implements ClientConnection, WsListener {
                 byte[] batch;
                 lock.lock();
                 try {
-                    while (queue.isEmpty() && state == State.OPEN) {
-                        work.await();
-                    }
-                    if (state == State.ENDED) {
-                        return;
+                    if (queue.isEmpty() && (state != State.CLOSING || closeCode == 0)) {
+                        writing = false;
+                        return; // written out, or ended, or closing without a close frame of ours
                     }
                     if (queue.isEmpty()) {
                         break; // closing, everything written
@@ -420,8 +447,8 @@ final class WsConnection implements ClientConnection, WsListener {
                 } finally {
                     lock.lock();
                     try {
-                        endpoint.stats().outboundBytes.addAndGet(-writing);
-                        writing = 0;
+                        endpoint.stats().outboundBytes.addAndGet(-inWrite);
+                        inWrite = 0;
                     } finally {
                         lock.unlock();
                     }
@@ -444,7 +471,7 @@ final class WsConnection implements ClientConnection, WsListener {
         long taken = first.length;
         if (queue.isEmpty() || first.length + queue.peekFirst().length > GATHER) {
             queued -= taken;
-            writing = taken;
+            inWrite = taken;
             return first;
         }
         int size = first.length;
@@ -462,7 +489,7 @@ final class WsConnection implements ClientConnection, WsListener {
             at += f.length;
         }
         queued -= size;
-        writing = size;
+        inWrite = size;
         return batch;
     }
 

@@ -20,8 +20,8 @@
  *   <tr><td>Helidon's connection thread (virtual)</td><td>the upgrade, reading and checking messages,
  *       submitting requests, the end</td><td>the dispatcher ({@code Intake.submit}); waits only at its own
  *       connection's in-flight cap</td></tr>
- *   <tr><td>ws-write-N (virtual, one per connection)</td><td>writes queued frames in order, then the close
- *       frame</td><td>the connection's socket; the queue under the connection's lock</td></tr>
+ *   <tr><td>ws-write-N (virtual, at most one per connection, while it has frames to write)</td><td>writes
+ *       queued frames in order, then the close frame</td><td>the connection's socket; the queue under the connection's lock</td></tr>
  *   <tr><td>worker links, admin threads</td><td>replies, pushes, closes</td><td>only queue under the
  *       connection's lock and return; never write, never wait</td></tr>
  * </table>
