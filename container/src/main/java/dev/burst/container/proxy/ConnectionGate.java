@@ -14,12 +14,14 @@ import io.helidon.webserver.Router;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,13 +80,16 @@ final class ConnectionGate implements ServerConnectionSelector {
      * @param max      most connections open at once
      * @param maxKey   the configuration key of {@code max}, for log lines
      * @param http1    the HTTP/1.1 protocol settings
+     * @param upgrades  what HTTP/1.1 connections may upgrade to (WebSocket on the HTTP listener)
      */
-    ConnectionGate(String listener, int max, String maxKey, Http1Config http1) {
+    ConnectionGate(String listener, int max, String maxKey, Http1Config http1, List<Http1Upgrader> upgrades) {
         this.listener = listener;
         this.max = max;
         this.maxKey = maxKey;
         this.http1 = http1;
-        this.delegate = Http1ConnectionSelector.builder().config(http1).build();
+        var selector = Http1ConnectionSelector.builder().config(http1);
+        upgrades.forEach(selector::addUpgrader);
+        this.delegate = selector.build();
     }
 
     /** Ends the current thread's connection once the response in progress is written; no-op elsewhere. */

@@ -15,6 +15,7 @@ import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.ProxyUp;
 import dev.burst.container.protocol.WireMessage.Reloaded;
 import dev.burst.container.proxy.box.BoxServer;
+import dev.burst.container.proxy.ws.WsEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Proxy {
 
     private static final System.Logger LOG = System.getLogger(Proxy.class.getName());
-    /** How long a stopping proxy waits for Box clients to take the replies it owes them. */
+    /** How long a stopping proxy waits for Box and WebSocket clients to take the replies it owes them. */
     private static final Duration CLIENT_DRAIN = Duration.ofSeconds(2);
     /** How often the proxy checks that its worker socket still exists in the run directory. */
     private static final Duration SOCKET_CHECK = Duration.ofSeconds(1);
@@ -134,7 +135,8 @@ public final class Proxy {
                 if (stop != null) {
                     return shutDown(dispatcher, admin, null, null, stop);
                 }
-                HttpListeners http = HttpListeners.start(config, new HttpApi(dispatcher), admin);
+                HttpListeners http = HttpListeners.start(config, new HttpApi(dispatcher),
+                        WsEndpoint.create(config.boxMaxPacket(), config.limits(), dispatcher, dispatcher.users()), admin);
                 listeners.set(http);
                 try {
                     box.set(BoxServer.start(config.boxHost(), config.boxPort(), config.boxMaxPacket(), config.limits(),
@@ -309,6 +311,10 @@ public final class Proxy {
             box.close();
         }
         if (http != null) {
+            if (!http.closeWebSockets(CLIENT_DRAIN)) {
+                LOG.log(System.Logger.Level.WARNING, "websocket clients not reading their replies or answering the close "
+                        + "after " + CLIENT_DRAIN + "; closed them");
+            }
             http.stop();
         }
         dispatcher.stopWorkers();

@@ -12,6 +12,7 @@ import dev.burst.container.proxy.dispatch.GroupStats;
 import dev.burst.container.proxy.dispatch.Latency;
 import dev.burst.container.proxy.dispatch.PoolWorker;
 import dev.burst.container.proxy.users.Users;
+import dev.burst.container.proxy.ws.WsStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +218,23 @@ final class StatReport {
             bn.put("undeliverable_replies", st.undeliverable());
             bn.put("inbound_bytes", b.inboundBytes());
             bn.put("outbound_bytes", st.outboundBytes());
+        });
+        http.get().flatMap(HttpListeners::webSockets).ifPresent(ws -> {
+            WsStats st = ws.stats();
+            ObjectNode wn = n.putObject("ws");
+            wn.put("open", st.open());
+            wn.put("accepted", st.accepted());
+            wn.put("closed_client", st.closedByClient());
+            wn.put("closed_bad_frame", st.closedBadFrame());
+            wn.put("closed_text_message", st.closedTextMessage());
+            wn.put("closed_too_big", st.closedTooBig());
+            wn.put("closed_slow_consumer", st.closedSlowConsumer());
+            wn.put("closed_kicked", st.closedKicked());
+            wn.put("closed_by_push", st.closedByPush());
+            wn.put("closed_stopping", st.closedStopping());
+            wn.put("in_flight_pauses", st.inFlightPauses());
+            wn.put("undeliverable_replies", st.undeliverable());
+            wn.put("outbound_bytes", st.outboundBytes());
         });
         return n;
     }

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  *
  * <p>Threads: any; one lock.
  */
-final class PeerLog {
+public final class PeerLog {
 
     private static final System.Logger LOG = System.getLogger("dev.burst.container.proxy.box.BoxServer");
     private static final int PEERS = 10_000;
@@ -34,7 +34,11 @@ final class PeerLog {
         this(intervalNanos, line -> LOG.log(System.Logger.Level.WARNING, line));
     }
 
-    PeerLog(long intervalNanos, Consumer<String> sink) {
+    /**
+     * @param intervalNanos the interval: at most {@link #BURST} lines per peer address and kind within it
+     * @param sink          where the lines go (a listener's logger)
+     */
+    public PeerLog(long intervalNanos, Consumer<String> sink) {
         this.intervalNanos = intervalNanos;
         this.sink = sink;
     }
@@ -44,7 +48,7 @@ final class PeerLog {
      * @param address the peer's address, without the port
      * @param message the line
      */
-    void warn(String kind, String address, String message) {
+    public void warn(String kind, String address, String message) {
         long now = System.nanoTime();
         long suppressed;
         synchronized (seen) {
