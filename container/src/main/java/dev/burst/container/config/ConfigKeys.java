@@ -146,7 +146,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> BOX_MAX_PACKET = global(Section.BOX, "burst.box.max-packet", "1048576",
             integer(24, 1 << 30), """
             Largest Box packet_len (24-byte header + body) accepted, in bytes. A frame announcing more closes its
-            connection, with a log line naming the peer.""");
+            connection, with a log line naming the peer. It bounds WebSocket (/ws) messages too: one carries one
+            Box frame, and a larger one is closed with code 1009.""");
 
     public static final ConfigKey<Integer> BOX_MAX_CONNECTIONS = global(Section.BOX, "burst.box.max-connections",
             "100000", integer(1, 10_000_000), """
@@ -168,7 +169,7 @@ public final class ConfigKeys {
             integer(1, 1_000_000), """
             Requests of one connection accepted and not yet answered. Beyond it the proxy stops reading that
             connection until replies go out, so one pipelining client waits in its own socket and cannot take
-            the whole queue.""");
+            the whole queue. The same cap holds for each WebSocket (/ws) connection.""");
 
     public static final ConfigKey<Long> CONNECTION_MAX_OUTBOUND = global(Section.BOX, "burst.connection.max-outbound",
             "8388608", longInteger(1L << 10, 1L << 40), """

@@ -69,8 +69,9 @@ final class StatReport {
         return Duration.between(started, Instant.now()).toMillis() / 1000.0;
     }
 
-    private int clients() {
-        return dispatcher.clients.get() + box.get().map(b -> b.stats().open()).orElse(0);
+    private long clients() {
+        return dispatcher.clients.get() + box.get().map(b -> (long) b.stats().open()).orElse(0L)
+                + http.get().flatMap(HttpListeners::webSockets).map(w -> (long) w.stats().open()).orElse(0L);
     }
 
     ObjectNode stat(long authFailures) {
@@ -360,7 +361,7 @@ final class StatReport {
                 .sample("", dispatcher.clientResponses.sum());
         p.family("burst_unknown_cmd_total", "counter", "Requests for a cmd no group serves.")
                 .sample("", dispatcher.unknownCmds.sum());
-        p.family("burst_clients", "gauge", "Open Box connections plus HTTP requests in progress.").sample("", clients());
+        p.family("burst_clients", "gauge", "Open Box and WebSocket connections plus HTTP requests in progress.").sample("", clients());
         p.family("burst_generation", "gauge", "Plugin generation new workers load.")
                 .sample("", dispatcher.generation().number());
         p.family("burst_admin_auth_failures_total", "counter", "Admin calls refused for a missing or wrong token.")

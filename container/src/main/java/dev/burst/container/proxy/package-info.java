@@ -32,15 +32,22 @@
  *   <tr><td>box-accept (platform)</td><td>accepts Box connections, enforces max-connections</td>
  *       <td>hands each connection to an I/O loop; never dies of an exception</td></tr>
  *   <tr><td>box-io-N (platform, one per two cores)</td><td>reads and cuts frames of its connections,
- *       submits tasks, writes what repliers could not, frame-timeout</td>
+ *       submits tasks, writes what repliers could not, frame-timeout; closes connections, telling the
+ *       user registry (a bound one queues its disconnect events, outside the connection's monitor)</td>
  *       <td>its connections' input state only; the pools through {@code Dispatcher.submit}; a
  *       connection's output queue under that connection's monitor</td></tr>
  *   <tr><td>worker-accept (virtual)</td><td>accepts worker connections</td>
  *       <td>starts one worker-link thread each</td></tr>
  *   <tr><td>worker-link (platform, one per worker)</td><td>{@code WorkerSessions.serve}: HELLO, READY,
- *       RESULT, swap answers</td><td>its pool (ready, result, left), under the pool's lock; after
- *       unlocking it sends the next task to its worker and completes the finished task, which writes
- *       the reply (a Box connection's output, or an HTTP request's future)</td></tr>
+ *       RESULT, swap answers, BIND and PUSH</td><td>its pool (ready, result, left), under the pool's lock;
+ *       after unlocking it sends the next task to its worker and completes the finished task, which writes
+ *       the reply (a Box connection's output, or an HTTP request's future); the user registry
+ *       ({@code Users}: logins under its lock, pushes without it), writing each pushed frame to its
+ *       connections without waiting</td></tr>
+ *   <tr><td>WebSocket readers (Helidon's, virtual, one per connection) and writers (virtual, one per
+ *       connection while it has frames queued)</td><td>{@code proxy.ws}: a /ws connection's frames in,
+ *       its replies and pushes out</td><td>{@code Dispatcher.submit}; the user registry on open and
+ *       close; the connection's output queue under its monitor</td></tr>
  *   <tr><td>reload (virtual, one at a time)</td><td>{@code Reloader}: snapshot, swaps, commit</td>
  *       <td>the pools (beginSwap, endSwap, swapTimedOut), worker links (LOAD), the generation store</td></tr>
  *   <tr><td>control-read (virtual)</td><td>frames from the master</td>
