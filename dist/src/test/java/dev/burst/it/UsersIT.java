@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Users and push over Box/TCP, with real processes: two workers (a login on one, a push from the other
+ * Users and push over Box/TCP (and WebSocket, where both are mixed), with real processes: two workers (a login on one, a push from the other
  * both go through the proxy), the push-probe fixture and hello. Pushed frames have sn 0 and ret 0.
  */
 class UsersIT {
@@ -77,22 +77,37 @@ class UsersIT {
         }
     }
 
-    @Test
-    void a_push_to_all_reaches_every_logged_in_connection_exactly_once() throws Exception {
-        List<BoxClient> clients = new ArrayList<>();
-        try (BoxClient anonymous = burst.box()) {
-            for (int i = 0; i < 1000; i++) {
-                clients.add(login("all-" + i));
-            }
-            BoxClient.Reply sent = clients.get(7).call(TO_ALL, 3, "to everyone");
-            assertPush(sent, 952, "to everyone"); // the sender is logged in too: its push comes before its reply
-            assertEquals(3, clients.get(7).read().sn());
-            clients.get(9).send(TO_ALL, 4, "end");
+    /** Reads the next frame of a connection, Box/TCP or WebSocket. */
+    @FunctionalInterface
+    private interface Frames {
+        BoxClient.Reply read() throws Exception;
+    }
 
-            for (BoxClient c : clients) {
-                List<String> got = new ArrayList<>(c == clients.get(7) ? List.of("to everyone") : List.of());
+    @Test
+    void a_push_to_all_reaches_each_of_a_thousand_users_on_box_and_websocket_exactly_once() throws Exception {
+        List<BoxClient> boxes = new ArrayList<>();
+        List<WebSocketIT.WsClient> sockets = new ArrayList<>();
+        List<Frames> everyone = new ArrayList<>();
+        try (BoxClient anonymous = burst.box()) {
+            for (int i = 0; i < 500; i++) {
+                BoxClient b = login("box-all-" + i);
+                boxes.add(b);
+                everyone.add(b::read);
+                WebSocketIT.WsClient w = WebSocketIT.WsClient.open(burst);
+                sockets.add(w);
+                assertEquals("ok", w.call(LOGIN, 1, "ws-all-" + i).text());
+                everyone.add(w::read);
+            }
+            BoxClient sender = boxes.get(7);
+            sender.send(TO_ALL, 3, "to everyone");
+            assertPush(sender.read(), 952, "to everyone"); // the sender is logged in too: its push comes first
+            assertEquals(3, sender.read().sn());
+            boxes.get(9).send(TO_ALL, 4, "end");
+
+            for (Frames f : everyone) {
+                List<String> got = new ArrayList<>(f == everyone.get(14) ? List.of("to everyone") : List.of()); // 14: box 7
                 BoxClient.Reply r;
-                while (!(r = c.read()).text().equals("end")) {
+                while (!(r = f.read()).text().equals("end")) {
                     if (r.sn() == 0) {
                         assertEquals(952, r.cmd());
                         got.add(r.text());
@@ -102,8 +117,11 @@ class UsersIT {
             }
             assertEquals("none", anonymous.call(WHOAMI, 1, "").text(), "a connection nobody logged in gets no push");
         } finally {
-            for (BoxClient c : clients) {
+            for (BoxClient c : boxes) {
                 c.close();
+            }
+            for (WebSocketIT.WsClient w : sockets) {
+                w.close();
             }
         }
     }
