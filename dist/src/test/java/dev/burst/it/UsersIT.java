@@ -229,6 +229,7 @@ class UsersIT {
             assertEquals(List.of("left ivy-9 SLOW_CONSUMER gen 1"), leftLines(watcher, "ivy-9"));
             assertTrue(small.stat().path("connections").path("box").path("closed_slow_consumer").asLong() >= 1);
             assertTrue(small.log().contains("as a slow consumer"), "a log line names the slow consumer");
+            small.awaitLog("of user ivy-9 was closed as a slow consumer", Duration.ofSeconds(30));
             sleeper.close();
         }
     }

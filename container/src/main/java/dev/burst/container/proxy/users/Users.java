@@ -28,6 +28,8 @@ import java.util.function.Consumer;
  */
 public final class Users {
 
+    private static final System.Logger LOG = System.getLogger(Users.class.getName());
+
     /** What a second login of a user does to the first connection. */
     public enum DuplicateLogin {
         /** the older connection gets the kick frame and is closed */
@@ -135,6 +137,11 @@ public final class Users {
             }
         }
         if (b != null) {
+            if (reason == DisconnectReason.SLOW_CONSUMER) {
+                // The connection's own line names the address (rate-limited per address); this one names the user.
+                LOG.log(System.Logger.Level.INFO, connection.protocol() + " " + connection.clientAddress() + " of user "
+                        + b.user + " was closed as a slow consumer");
+            }
             disconnectEvents.increment();
             disconnects.accept(new Left(b.user, b.kicked ? DisconnectReason.KICKED : reason, connection.clientAddress()));
         }
