@@ -69,6 +69,8 @@ final class Dispatcher implements Intake, GroupPool.Listener {
     final LongAdder disconnectRun = new LongAdder();
     final LongAdder disconnectFailed = new LongAdder();
     final LongAdder disconnectNotRun = new LongAdder();
+    private static final long NOT_RUN_LOG_EVERY = TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong lastNotRunLog = new AtomicLong();
     /** Connections, their users, and push. */
     private final Users users;
     /** HTTP requests in progress (Box connections are counted by the Box listener). */
@@ -178,10 +180,7 @@ final class Dispatcher implements Intake, GroupPool.Listener {
                                 case HANDLER_ERROR -> disconnectFailed.increment();
                                 default -> {
                                     disconnectNotRun.increment();
-                                    // At a stop every connection closes and none of their events runs: counted, not logged.
-                                    LOG.log(accepting ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                                            "the disconnect event of user " + left.user() + " (" + left.reason()
-                                                    + ") did not run in group " + pool.config().name() + ": " + outcome.kind());
+                                    notRunLogged(left, pool, outcome);
                                 }
                             }
                         } finally {
@@ -196,6 +195,22 @@ final class Dispatcher implements Intake, GroupPool.Listener {
             pool.submit(event, fx);
             fx.run();
         }
+    }
+
+    /**
+     * A disconnect event that could not run (the group's queue full or timed out, its worker lost) is
+     * counted; the log gets one line per ten seconds at most, since many users leave at once (a network
+     * blip) exactly when the queue is full. At a stop none runs, and none is logged.
+     */
+    private void notRunLogged(Users.Left left, GroupPool pool, Outcome outcome) {
+        long now = System.nanoTime();
+        long last = lastNotRunLog.get();
+        if (!accepting || (last != 0 && now - last < NOT_RUN_LOG_EVERY) || !lastNotRunLog.compareAndSet(last, now)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "the disconnect event of user " + left.user() + " (" + left.reason()
+                + ") did not run in group " + pool.config().name() + ": " + outcome.kind() + "; "
+                + disconnectNotRun.sum() + " did not run so far (stat: users.disconnect_events.not_run)");
     }
 
     /** Only a stop waits on the count, so only then is the lock taken (the waiter also re-checks on its own). */
