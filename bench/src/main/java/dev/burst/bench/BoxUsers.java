@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * at once, so the group's queue (max-pending, 1,000 by default) never overflows with them.
  *
  * <p>Threads: {@link #open} and {@link #close} on the caller's; everything else on the readers'
- * ({@code push-read-K}); a connection is only ever touched by its reader once it is handed over.
+ * ({@code push-read-K}); a connection is only ever touched by its reader once it is handed over, until
+ * {@link #close} has stopped the readers.
  */
 final class BoxUsers implements PushUsers {
 
@@ -156,9 +157,25 @@ final class BoxUsers implements PushUsers {
     }
 
     @Override
-    public void close() {
+    public void close(int batch, Runnable between) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("a batch closes at least 1 connection, not " + batch);
+        }
         for (Reader r : readers) {
-            r.stop();
+            r.stopReading();
+        }
+        List<SocketChannel> open = new ArrayList<>();
+        for (Reader r : readers) {
+            open.addAll(r.channels());
+        }
+        for (int i = 0; i < open.size(); i++) {
+            closeQuietly(open.get(i));
+            if ((i + 1) % batch == 0 && i + 1 < open.size()) {
+                between.run();
+            }
+        }
+        for (Reader r : readers) {
+            r.closeSelector();
         }
     }
 
@@ -242,7 +259,8 @@ final class BoxUsers implements PushUsers {
             selector.wakeup();
         }
 
-        void stop() {
+        /** Stops the thread; the connections stay open. */
+        void stopReading() {
             running = false;
             selector.wakeup();
             try {
@@ -250,12 +268,19 @@ final class BoxUsers implements PushUsers {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            for (Conn c : conns) {
-                closeQuietly(c.channel);
-            }
+        }
+
+        /** @return its connections' channels, open or not; after {@link #stopReading} */
+        List<SocketChannel> channels() {
+            List<SocketChannel> all = new ArrayList<>();
+            conns.forEach(c -> all.add(c.channel));
             for (Conn c; (c = handedOver.poll()) != null; ) {
-                closeQuietly(c.channel);
+                all.add(c.channel);
             }
+            return all;
+        }
+
+        void closeSelector() {
             try {
                 selector.close();
             } catch (IOException e) {

@@ -97,21 +97,22 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         return box() && !pushUsers.isEmpty();
     }
 
-    /** @return "2s", "500ms", "1.5" (seconds) as a duration */
+    /** @return "2s", "500ms", "2.5ms", "1.5" (seconds) as a duration */
     static Duration duration(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         try {
+            double nanosPerUnit = 1e9;
             if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
+                t = t.substring(0, t.length() - 2);
+                nanosPerUnit = 1e6;
+            } else if (t.endsWith("s")) {
                 t = t.substring(0, t.length() - 1);
             }
-            double seconds = Double.parseDouble(t);
-            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+            double value = Double.parseDouble(t);
+            if (value < 0 || Double.isNaN(value) || Double.isInfinite(value)) {
                 throw new NumberFormatException();
             }
-            return seconds(seconds);
+            return Duration.ofNanos(Math.round(value * nanosPerUnit));
         } catch (NumberFormatException e) {
             throw new TypeConversionException("'" + s + "' is not a duration (2s, 500ms, 1.5)");
         }

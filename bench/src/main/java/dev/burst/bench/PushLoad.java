@@ -46,8 +46,10 @@ final class PushLoad {
      * @param readers reading threads
      * @param every   the driver's interval between two toAll requests
      * @param layout  the windows after the logins
+     * @param closing how the users are closed at the end: so many at a time, and what to do between
      */
-    record Config(InetSocketAddress server, List<String> users, int readers, Duration every, List<PushWindows.Layout> layout) {
+    record Config(InetSocketAddress server, List<String> users, int readers, Duration every, List<PushWindows.Layout> layout,
+                  Closing closing) {
         Config {
             users = List.copyOf(users);
             layout = List.copyOf(layout);
@@ -58,6 +60,11 @@ final class PushLoad {
                 throw new IllegalArgumentException("the push interval must be positive, not " + every);
             }
         }
+    }
+
+    /** Close the users {@code batch} at a time, running {@code between} after each batch but the last. */
+    record Closing(int batch, Runnable between) {
+        static final Closing AT_ONCE = new Closing(Integer.MAX_VALUE, () -> { });
     }
 
     private PushLoad() {
@@ -154,7 +161,9 @@ final class PushLoad {
                     }
                 }
                 long drained = Math.max(0, progress - windows.end());
-                users.forEach(PushUsers::close);
+                for (PushUsers u : users) {
+                    u.close(config.closing().batch(), config.closing().between());
+                }
                 PushTally.Count count = tally.count(accepted);
                 List<String> notes = new ArrayList<>();
                 if (!allAnswered) {

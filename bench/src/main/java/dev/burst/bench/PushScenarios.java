@@ -31,6 +31,12 @@ final class PushScenarios {
     /** Files the benchmark's JVM and the proxy keep for themselves below their limits. */
     private static final long RESERVE = 1_000;
     private static final Duration SETTLE = Duration.ofSeconds(30);
+    /**
+     * Users closed at a time at the end. Each makes burst queue a disconnect event for push-probe's handler;
+     * 5,000 at once would overflow the group's queue (max-pending, 1,000 by default) and leave events not
+     * run, each with a warning in burst's log.
+     */
+    private static final int CLOSE_BATCH = 250;
     private static final String ALONE = "alone";
     private static final String BESIDE = "beside-echo";
 
@@ -191,7 +197,7 @@ final class PushScenarios {
                 new PushWindows.Layout("echo-warmup", warmup, false),
                 new PushWindows.Layout(BESIDE, duration, true));
         PushLoad.Running run = PushLoad.start(new PushLoad.Config(new InetSocketAddress("127.0.0.1", burst.boxPort()), ids, readers,
-                every, layout));
+                every, layout, new PushLoad.Closing(CLOSE_BATCH, this::awaitDisconnectEvents)));
         Map<String, List<Long>> groups = new LinkedHashMap<>();
         groups.put("proxy", List.of(proxy));
         groups.put("workers", burst.workers().stream().map(BurstServer.Child::pid).toList());
@@ -269,13 +275,37 @@ final class PushScenarios {
                 return;
             }
             Map<String, Long> u = now.get();
-            long pending = u.getOrDefault("disconnect_events.queued", 0L) - u.getOrDefault("disconnect_events.run", 0L)
-                    - u.getOrDefault("disconnect_events.failed", 0L) - u.getOrDefault("disconnect_events.not_run", 0L);
-            if (u.getOrDefault("users_online", 0L) <= before.getOrDefault("users_online", 0L) && pending <= 0) {
+            if (u.getOrDefault("users_online", 0L) <= before.getOrDefault("users_online", 0L) && pendingDisconnectEvents(u) <= 0) {
                 return;
             }
             Thread.sleep(100);
         }
+    }
+
+    /** Between two batches of closed users: until burst has fewer than a batch of disconnect events pending (10 s at most). */
+    private void awaitDisconnectEvents() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (System.nanoTime() < deadline) {
+                Optional<Map<String, Long>> u = stat.users();
+                if (u.isEmpty()) {
+                    Thread.sleep(50);
+                    return;
+                }
+                if (pendingDisconnectEvents(u.get()) < CLOSE_BATCH) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return disconnect events burst has queued and not yet run, failed or given up on */
+    static long pendingDisconnectEvents(Map<String, Long> users) {
+        return users.getOrDefault("disconnect_events.queued", 0L) - users.getOrDefault("disconnect_events.run", 0L)
+                - users.getOrDefault("disconnect_events.failed", 0L) - users.getOrDefault("disconnect_events.not_run", 0L);
     }
 
     private static IdleScenarios.Limits limits(int target, long proxy) {

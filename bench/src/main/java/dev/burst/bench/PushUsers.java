@@ -24,7 +24,16 @@ interface PushUsers extends AutoCloseable {
     /** @return how many threads read */
     int readerThreads();
 
-    /** Stops reading and closes every connection. */
+    /**
+     * Stops reading, then closes the connections {@code batch} at a time, running {@code between} after each
+     * batch but the last: each closed connection with a user makes burst queue a disconnect event, and the
+     * caller may let those drain so that they do not overflow the group's queue.
+     */
+    void close(int batch, Runnable between);
+
+    /** Stops reading and closes every connection at once. */
     @Override
-    void close();
+    default void close() {
+        close(Integer.MAX_VALUE, () -> { });
+    }
 }

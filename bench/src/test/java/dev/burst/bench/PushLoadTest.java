@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 import java.util.function.LongPredicate;
 import java.util.stream.IntStream;
@@ -31,6 +32,7 @@ class PushLoadTest {
 
     private ServerSocket server;
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+    private final AtomicInteger pauses = new AtomicInteger();
 
     @AfterEach
     void stop() throws IOException {
@@ -65,6 +67,7 @@ class PushLoadTest {
         assertTrue(alone.frames() > 0, alone.toString());
         assertTrue(alone.p50Ms() > 0 && alone.p50Ms() <= alone.p99Ms() && alone.p99Ms() <= alone.maxMs(), alone.toString());
         assertEquals("", r.note());
+        assertEquals(13, pauses.get(), "40 users closed 3 at a time: a pause after each batch but the last");
     }
 
     @Test
@@ -85,7 +88,7 @@ class PushLoadTest {
         InetSocketAddress at = serve(user -> false, seq -> false);
         List<String> users = List.of("fine", "refuse-me");
         IOException e = assertThrows(IOException.class, () -> PushLoad.start(new PushLoad.Config(at, users, 1, Duration.ofMillis(5),
-                List.of(new PushWindows.Layout("alone", Duration.ofMillis(100), true)))));
+                List.of(new PushWindows.Layout("alone", Duration.ofMillis(100), true)), PushLoad.Closing.AT_ONCE)));
         assertTrue(e.getMessage().contains("user refuse-me") && e.getMessage().contains("ret -10001"), e.getMessage());
     }
 
@@ -116,11 +119,11 @@ class PushLoadTest {
         assertEquals(-2, b.getLong());
     }
 
-    private static PushLoad.Result run(InetSocketAddress at, int users, int readers) throws Exception {
+    private PushLoad.Result run(InetSocketAddress at, int users, int readers) throws Exception {
         List<String> ids = IntStream.range(0, users).mapToObj(i -> "u" + i).toList();
         PushLoad.Running running = PushLoad.start(new PushLoad.Config(at, ids, readers, Duration.ofMillis(5), List.of(
                 new PushWindows.Layout("warmup", Duration.ofMillis(50), false),
-                new PushWindows.Layout("alone", Duration.ofMillis(200), true))));
+                new PushWindows.Layout("alone", Duration.ofMillis(200), true)), new PushLoad.Closing(3, pauses::incrementAndGet)));
         assertTrue(running.readerCpuNanos() >= 0);
         return running.await();
     }
