@@ -148,6 +148,7 @@ final class PushScenarios {
             m.put("frames", frames);
             m.put("alone", alone.json());
             Map<String, Object> b = beside.json();
+            b.put("cpu_includes", "the pushes and the echo load: per frame, only comparable between runs");
             b.put("echo", echo.json());
             b.put("echo_throughput_over_without", echoRatio(echoWithout));
             m.put("beside_echo", b);
