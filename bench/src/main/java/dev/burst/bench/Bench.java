@@ -468,8 +468,17 @@ public final class Bench {
         PushScenarios push = new PushScenarios(burst, options.pushEvery(), options.pushReaders(), options.warmup(), options.duration(),
                 boxConfig(burst.boxPort(), echo.connections(), 1, options.warmup(), options.duration()));
         List<PushScenarios.Result> results = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
         for (int users : options.pushUsers()) {
-            PushScenarios.Result r = push.run("push-" + users, users);
+            PushScenarios.Result r;
+            try {
+                r = push.run("push-" + users, users);
+            } catch (IOException e) {
+                // A refused login or a failed connection: that scenario has no result, the run goes on.
+                failed.put("push-" + users, e.getMessage());
+                say("push-%d FAILED: %s", users, e.getMessage());
+                continue;
+            }
             results.add(r);
             PushTally.WindowStats a = r.alone().frames();
             say("%s: %d users%s, toAll every %.1f ms: %.0f frames/s, p50 %.3f p99 %.3f ms, %d lost; proxy %.2f us/frame; "
@@ -480,7 +489,7 @@ public final class Bench {
                     r.beside().frames().p99Ms(), r.load().note().isEmpty() ? "" : "; " + r.load().note());
         }
         return Optional.of(new PushScenarios.Results(options.pushEvery(), options.pushReaders(),
-                options.pushPlugin().getFileName().toString(), echo.name(), without, results));
+                options.pushPlugin().getFileName().toString(), echo.name(), without, results, failed));
     }
 
     // ---- idle connections ------------------------------------------------------------------------------

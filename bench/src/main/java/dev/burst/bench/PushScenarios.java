@@ -167,8 +167,10 @@ final class PushScenarios {
      *
      * @param echoScenario the echo load beside the pushes ("box-c16")
      * @param echoWithout  that load just before, without pushes
+     * @param failed       scenarios that could not run (a login refused, a connection failed): name -> why
      */
-    record Results(Duration every, int readers, String plugin, String echoScenario, Scenario.Side echoWithout, List<Result> scenarios) {
+    record Results(Duration every, int readers, String plugin, String echoScenario, Scenario.Side echoWithout, List<Result> scenarios,
+                   Map<String, String> failed) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("interval_ms", every.toNanos() / 1e6);
@@ -178,6 +180,9 @@ final class PushScenarios {
             m.put("echo_scenario", echoScenario);
             m.put("echo_without_push", echoWithout.json());
             m.put("scenarios", scenarios.stream().map(r -> r.json(echoWithout)).toList());
+            if (!failed.isEmpty()) {
+                m.put("failed", failed.entrySet().stream().map(e -> Map.of("name", e.getKey(), "error", e.getValue())).toList());
+            }
             return m;
         }
     }

@@ -203,6 +203,7 @@ final class Report {
                     p.echoScenario(), r.echo().throughput(), without.stats().throughput(), r.echoRatio(without), r.echo().p99Ms(),
                     r.echo().errors()));
         }
+        p.failed().forEach((name, why) -> sb.append(String.format("%-12s FAILED: %s%n", name, why)));
     }
 
     /** One window's line; the CPU per frame only where the pushes ran alone (beside the echo, the CPU is both's). */

@@ -57,6 +57,9 @@ class PushScenariosTest {
         assertEquals(4_000, ((Number) capped.get("users")).intValue());
         assertFalse(capped.containsKey("proxy_users_stat"), "no admin API: " + capped);
         assertEquals(null, number(capped, "alone", "proxy_write_syscalls_per_frame"));
+
+        assertEquals(List.of(Map.of("name", "push-9000", "error", "user bench-push-9000-17 (connection 18 of 9000): Connection refused")),
+                json.get("failed"));
     }
 
     @Test
@@ -84,6 +87,7 @@ class PushScenariosTest {
         assertTrue(table.contains("box-c16 15000 req/s beside the pushes, 20000 without (0.75x)"), table);
         assertTrue(table.contains("1000 users; 1 toAll request(s) rejected"), table);
         assertTrue(table.contains("proxy 1.01 write syscalls/frame"), table);
+        assertTrue(table.contains("push-9000    FAILED: user bench-push-9000-17"), table);
     }
 
     @Test
@@ -129,7 +133,8 @@ class PushScenariosTest {
                     full ? Map.of("pushes.requested", 299L) : Map.of()));
         }
         Scenario.Side without = new Scenario.Side(echoWithout, Map.of("proxy", 19.0), 95, 2);
-        return new PushScenarios.Results(Duration.ofMillis(10), 2, "push-probe.jar", "box-c16", without, list);
+        return new PushScenarios.Results(Duration.ofMillis(10), 2, "push-probe.jar", "box-c16", without, list,
+                Map.of("push-9000", "user bench-push-9000-17 (connection 18 of 9000): Connection refused"));
     }
 
     @SuppressWarnings("unchecked")
