@@ -142,7 +142,8 @@ final class PushLoad {
                 return result;
             }
             try {
-                boolean allAnswered = driver.awaitAnswers(ANSWERS_WITHIN);
+                driver.awaitAnswers(ANSWERS_WITHIN);
+                long unanswered = driver.unanswered();
                 BitSet accepted = driver.accepted();
                 long expected = (long) accepted.cardinality() * tally.connections();
                 long deadline = System.nanoTime() + DRAIN_NANOS;
@@ -166,8 +167,8 @@ final class PushLoad {
                 }
                 PushTally.Count count = tally.count(accepted);
                 List<String> notes = new ArrayList<>();
-                if (!allAnswered) {
-                    notes.add(driver.unanswered() + " toAll request(s) unanswered " + ANSWERS_WITHIN.toSeconds() + " s after the end");
+                if (unanswered > 0) {
+                    notes.add(unanswered + " toAll request(s) unanswered " + ANSWERS_WITHIN.toSeconds() + " s after the end");
                 }
                 if (driver.rejected() > 0) {
                     notes.add(driver.rejected() + " toAll request(s) rejected (last ret " + driver.lastRejectRet() + ")");
@@ -178,7 +179,7 @@ final class PushLoad {
                 Histogram late = driver.lateness();
                 result = new Result(users.stream().map(PushUsers::protocol).distinct().toList(), tally.connections(),
                         users.stream().mapToInt(PushUsers::readerThreads).sum(), config.every(), loginNanos / 1e6,
-                        driver.sent(), accepted.cardinality(), driver.rejected(), driver.unanswered(), count,
+                        driver.sent(), accepted.cardinality(), driver.rejected(), unanswered, count,
                         LoadStats.ms(late, 99), late.getTotalCount() == 0 ? 0 : LoadStats.ms(late.getMaxValue()),
                         drained / 1e6, String.join("; ", notes));
                 return result;

@@ -158,6 +158,7 @@ final class PushScenarios {
             if (!load.note().isEmpty()) {
                 m.put("note", load.note());
             }
+            m.put("timeline", f.timeline().stream().map(PushTally.Second::json).toList());
             return m;
         }
     }

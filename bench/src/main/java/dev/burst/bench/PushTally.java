@@ -27,11 +27,14 @@ import org.HdrHistogram.Recorder;
 final class PushTally {
 
     private static final int DIGITS = 3;
+    private static final long SECOND = 1_000_000_000L;
 
     private final List<PushWindows.Layout> layout;
     private final BitSet[] received;
     private final Recorder[] latency;
     private final LongAdder[] read;
+    /** Per second from the origin, over the windows: the latency of every frame read in it. */
+    private final Recorder[] seconds;
     private final LongAdder distinct = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder unexpected = new LongAdder();
@@ -53,6 +56,11 @@ final class PushTally {
         for (int w = 0; w < layout.size(); w++) {
             latency[w] = new Recorder(DIGITS);
             read[w] = new LongAdder();
+        }
+        long nanos = layout.stream().mapToLong(l -> l.length().toNanos()).sum();
+        this.seconds = new Recorder[(int) Math.max(1, (nanos + SECOND - 1) / SECOND)];
+        for (int t = 0; t < seconds.length; t++) {
+            seconds[t] = new Recorder(DIGITS);
         }
     }
 
@@ -93,10 +101,12 @@ final class PushTally {
             return;                          // read after the last window (draining): counted, not timed
         }
         int slot = slotOf(w.windows().get(i).name());
+        long latencyNanos = Math.max(1, readNanos - sentNanos);
         if (w.windows().get(i).measured()) {
-            latency[slot].recordValue(Math.max(1, readNanos - sentNanos));
+            latency[slot].recordValue(latencyNanos);
         }
         read[slot].increment();
+        seconds[(int) Math.min(seconds.length - 1, (readNanos - w.origin()) / SECOND)].recordValue(latencyNanos);
     }
 
     /** A frame that is not a push of this run (another cmd, a bad body, one read before the start). */
@@ -153,6 +163,23 @@ final class PushTally {
     }
 
     /**
+     * One second of the run (from the first window's start): frames read in it and their latency. A
+     * latency rising second after second means the pushes come faster than they are delivered.
+     */
+    record Second(int t, String window, long frames, double p50Ms, double p99Ms, double maxMs) {
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("t", t);
+            m.put("window", window);
+            m.put("frames", frames);
+            m.put("p50_ms", p50Ms);
+            m.put("p99_ms", p99Ms);
+            m.put("max_ms", maxMs);
+            return m;
+        }
+    }
+
+    /**
      * The frames of a run, counted against the pushes the proxy accepted.
      *
      * @param expected     accepted pushes x connections
@@ -161,8 +188,10 @@ final class PushTally {
      * @param unexpected   frames that were no push of this run
      * @param closed       connections the server closed (or that failed) during the run
      * @param windows      per measured window (and the unmeasured ones, with frames only)
+     * @param timeline     per second of the windows
      */
-    record Count(long expected, long received, long duplicates, long unexpected, long closed, List<WindowStats> windows) {
+    record Count(long expected, long received, long duplicates, long unexpected, long closed, List<WindowStats> windows,
+                 List<Second> timeline) {
         /** @return frames that never reached a connection: expected - received */
         long lost() {
             return expected - received;
@@ -195,7 +224,15 @@ final class PushTally {
             int slot = slotOf(win.name());
             stats.add(WindowStats.of(win.name(), win.seconds(), read[slot].sum(), latency[slot].getIntervalHistogram()));
         }
+        List<Second> timeline = new ArrayList<>();
+        for (int t = 0; t < seconds.length; t++) {
+            Histogram h = seconds[t].getIntervalHistogram();
+            int i = w.indexOf(w.origin() + t * SECOND);
+            String name = i >= 0 && i < w.size() ? w.windows().get(i).name() : "";
+            timeline.add(new Second(t, name, h.getTotalCount(), LoadStats.ms(h, 50), LoadStats.ms(h, 99),
+                    h.getTotalCount() == 0 ? 0 : LoadStats.ms(h.getMaxValue())));
+        }
         return new Count(perConnection * received.length, got, duplicates.sum(), unexpected.sum(), lostConnections.sum(),
-                List.copyOf(stats));
+                List.copyOf(stats), List.copyOf(timeline));
     }
 }

@@ -195,7 +195,8 @@ final class Report {
                 "max ms", "lost", "CPU us/frame"));
         Scenario.Side without = p.echoWithout();
         for (PushScenarios.Result r : p.scenarios()) {
-            String users = r.load().connections() + " users" + (r.limits().capped() ? " (capped from " + r.limits().target() + ")" : "");
+            String users = r.load().connections() + " users" + (r.limits().capped() ? " (capped from " + r.limits().target() + ")" : "")
+                    + String.format(", logged in in %.0f ms; driver late p99 %.2f ms", r.load().loginMs(), r.load().driverLateP99Ms());
             pushRow(sb, r.name(), "alone", r.alone(), r.lost(), true);
             sb.append(String.format("%-12s %-9s %s%s%n", "", "", users, r.load().note().isEmpty() ? "" : "; " + r.load().note()));
             pushRow(sb, "", "+" + p.echoScenario(), r.beside(), r.lost(), false);

@@ -50,6 +50,8 @@ class PushScenariosTest {
         assertEquals(0.75, number(s, "beside_echo", "echo_throughput_over_without"));
         assertEquals(299.0, number(s, "proxy_users_stat", "pushes.requested"));
         assertEquals("1 toAll request(s) rejected (last ret -10002)", s.get("note"));
+        assertEquals(List.of(Map.of("t", 0, "window", "alone", "frames", 100_000, "p50_ms", 1.5, "p99_ms", 7, "max_ms", 8)),
+                s.get("timeline"));
 
         Map<String, Object> capped = scenarios.get(1);
         assertEquals(5_000, ((Number) capped.get("target")).intValue());
@@ -85,7 +87,7 @@ class PushScenariosTest {
         assertTrue(table.lines().anyMatch(l -> l.startsWith("push-1000    alone        100000    1.500    7.250")), table);
         assertTrue(table.contains("+box-c16"), table);
         assertTrue(table.contains("box-c16 15000 req/s beside the pushes, 20000 without (0.75x)"), table);
-        assertTrue(table.contains("1000 users; 1 toAll request(s) rejected"), table);
+        assertTrue(table.contains("1000 users, logged in in 420 ms; driver late p99 0.20 ms; 1 toAll request(s) rejected"), table);
         assertTrue(table.contains("proxy 1.01 write syscalls/frame"), table);
         assertTrue(table.contains("push-9000    FAILED: user bench-push-9000-17"), table);
     }
@@ -121,7 +123,8 @@ class PushScenariosTest {
             boolean full = n == 1_000;
             PushTally.WindowStats alone = new PushTally.WindowStats("alone", 3, 300_000, 1.5, 4, 7.25, 12);
             PushTally.WindowStats beside = new PushTally.WindowStats("beside-echo", 3, 290_000, 2, 5, 9, 30);
-            PushTally.Count count = new PushTally.Count(299L * usable, 299L * usable - 10, 0, 0, 0, List.of(alone, beside));
+            PushTally.Count count = new PushTally.Count(299L * usable, 299L * usable - 10, 0, 0, 0, List.of(alone, beside),
+                    List.of(new PushTally.Second(0, "alone", 100_000, 1.5, 7, 8)));
             PushLoad.Result load = new PushLoad.Result(List.of("box"), usable, 2, Duration.ofMillis(10), 420, 300, 299, 1, 0, count,
                     0.2, 1.1, 15, "1 toAll request(s) rejected (last ret -10002)");
             Map<String, Double> cpu = new LinkedHashMap<>(Map.of("proxy", 4.0));

@@ -63,6 +63,10 @@ class PushTallyTest {
         assertEquals(3.0, beside.p50Ms(), 0.01);
         assertEquals(103, c.received());
         assertEquals(0, c.lost());
+        assertEquals(List.of("warmup", "alone", "beside-echo", "beside-echo"), c.timeline().stream().map(PushTally.Second::window).toList());
+        assertEquals(List.of(1L, 100L, 1L, 0L), c.timeline().stream().map(PushTally.Second::frames).toList(),
+                "per second of the windows; what is read after them is not timed");
+        assertEquals(99.0, c.timeline().get(1).p99Ms(), 0.1);
     }
 
     @Test
