@@ -27,13 +27,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The benchmark: starts burst from the distribution (2 workers, the hello plugin) and the {@link Baseline}
+ * The benchmark: starts burst from the distribution (2 workers, the hello plugin and, for the push
+ * scenarios, the push-probe fixture) and the {@link Baseline}
  * in its own JVM, then, in order:
  * <ol>
  * <li>each {@link Scenario} against both, interleaved (HTTP via wrk, Box via {@link BoxLoad}), with the
  *     CPU each process spent per request;</li>
  * <li>memory (RSS) of every process after that load;</li>
  * <li>optionally ({@code --profile}) extra runs with JFR in the proxy and the workers;</li>
+ * <li>push fan-out ({@link PushScenarios}): users logged in over Box, one toAll every 10 ms, alone and
+ *     beside the largest Box echo load;</li>
  * <li>startup with an idle server: an idle restart_workers (replacement spawn-to-ready, fresh worker
  *     RSS) and idle reloads;</li>
  * <li>reload and restart under a Box load, signals at fixed intervals (outcomes through {@link Operations});</li>
@@ -132,11 +135,20 @@ public final class Bench {
                     "wrk is not installed (apt-get install wrk; bench/run.sh does it), or run with --protocols box"));
             lua = Wrk.script(work);
         }
+        List<Path> extraPlugins = new ArrayList<>();
+        if (options.push()) {
+            if (!Files.isRegularFile(options.pushPlugin())) {
+                throw new IOException("the push scenarios need the push-probe fixture, not found at " + options.pushPlugin()
+                        + " (the dist module builds it: ./mvnw -DskipTests package); --push-plugin JAR names another, "
+                        + "--push-users 0 turns them off");
+            }
+            extraPlugins.add(options.pushPlugin());
+        }
         double loadBefore = ProcStats.loadAverage();
         say("burst benchmark %s: %d cores, load average %.2f, dist %s", stamp, Runtime.getRuntime().availableProcessors(),
                 loadBefore, options.dist());
 
-        burst = BurstServer.start(options.dist(), Files.createDirectories(work.resolve("burst")), burstProps(), pids);
+        burst = BurstServer.start(options.dist(), Files.createDirectories(work.resolve("burst")), burstProps(), extraPlugins, pids);
         long servingMs = System.currentTimeMillis() - burst.launchedMs();
         baseline = BaselineServer.start(options.classpath(), options.baselineJvmOptions(), work, pids);
         say("burst serving (http %d, box %d) in %d ms; baseline pid %d (http %d, box %d)", burst.httpPort(), burst.boxPort(),
@@ -155,6 +167,7 @@ public final class Bench {
         }
         Map<String, Object> memory = memory();
         Map<String, Object> profile = options.profile() ? profile(scenarios, stamp) : Map.of();
+        Optional<PushScenarios.Results> push = push(scenarios);
         Startup startup = options.startup() ? startup(servingMs, initial) : new Startup(servingMs, initial, List.of(), -1, List.of(), Map.of());
         List<OperationPhase> phases = new ArrayList<>();
         if (options.box() && !options.reloadEvery().isZero()) {
@@ -169,7 +182,7 @@ public final class Bench {
         stopAll();
         Files.copy(work.resolve("burst/burst.log"), log, StandardCopyOption.REPLACE_EXISTING);
 
-        Report report = new Report(results, phases, startup, memory, idle, loadBefore, ProcStats.loadAverage());
+        Report report = new Report(results, phases, startup, memory, idle, push, loadBefore, ProcStats.loadAverage());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("schema", "burst-bench/1");
         json.put("started", started.toString());
@@ -182,6 +195,7 @@ public final class Bench {
         json.put("operations", phases.stream().map(OperationPhase::json).toList());
         json.put("startup", startup.json());
         json.put("memory", memory);
+        push.ifPresent(p -> json.put("push", p.json()));
         if (!idle.isEmpty()) {
             json.put("idle", idle.json());
         }
@@ -431,6 +445,51 @@ public final class Bench {
                 p.parts().get(0).p99Ms(), p.parts().get(1).p99Ms(), p.parts().get(2).p99Ms(),
                 outcomes.stream().filter(OperationPhase.Outcome::ok).count(), outcomes.size());
         return p;
+    }
+
+    // ---- push fan-out ----------------------------------------------------------------------------------
+
+    /**
+     * Runs the push scenarios that are asked for: first the largest Box echo scenario alone (the figure the
+     * echo beside the pushes is compared with), then each user count.
+     */
+    private Optional<PushScenarios.Results> push(List<Scenario> scenarios) throws Exception {
+        if (options.pushUsers().isEmpty()) {
+            return Optional.empty();
+        }
+        if (!options.box()) {
+            say("push: skipped, its users log in over Box (--protocols box)");
+            return Optional.empty();
+        }
+        Scenario echo = scenarios.stream().filter(s -> s.protocol().equals("box") && s.inFlight() == 1)
+                .max(Comparator.comparingInt(Scenario::connections)).orElse(new Scenario("box-c16", "box", 16, 1));
+        Scenario.Side without = side(echo, "burst");
+        say("push: %s without pushes %.0f req/s, p99 %.3f ms", echo.name(), without.stats().throughput(), without.stats().p99Ms());
+        PushScenarios push = new PushScenarios(burst, options.pushEvery(), options.pushReaders(), options.warmup(), options.duration(),
+                boxConfig(burst.boxPort(), echo.connections(), 1, options.warmup(), options.duration()));
+        List<PushScenarios.Result> results = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (int users : options.pushUsers()) {
+            PushScenarios.Result r;
+            try {
+                r = push.run("push-" + users, users);
+            } catch (IOException e) {
+                // A refused login or a failed connection: that scenario has no result, the run goes on.
+                failed.put("push-" + users, e.getMessage());
+                say("push-%d FAILED: %s", users, e.getMessage());
+                continue;
+            }
+            results.add(r);
+            PushTally.WindowStats a = r.alone().frames();
+            say("%s: %d users%s, toAll every %.1f ms: %.0f frames/s, p50 %.3f p99 %.3f ms, %d lost; proxy %.2f us/frame; "
+                            + "%s beside: %.0f req/s (%.2fx), pushes p99 %.3f ms%s",
+                    r.name(), r.load().connections(), r.limits().capped() ? " (capped from " + users + ")" : "",
+                    options.pushEvery().toNanos() / 1e6, a.framesPerSecond(), a.p50Ms(), a.p99Ms(), r.lost(),
+                    r.alone().cpuUsPerFrame().getOrDefault("proxy", 0.0), echo.name(), r.echo().throughput(), r.echoRatio(without),
+                    r.beside().frames().p99Ms(), r.load().note().isEmpty() ? "" : "; " + r.load().note());
+        }
+        return Optional.of(new PushScenarios.Results(options.pushEvery(), options.pushReaders(),
+                options.pushPlugin().getFileName().toString(), echo.name(), without, results, failed));
     }
 
     // ---- idle connections ------------------------------------------------------------------------------

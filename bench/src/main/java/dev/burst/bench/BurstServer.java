@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * A burst started from the unpacked distribution's {@code bin/burst run}, with its own run directory and
- * plugins folder (hello.jar only) in the benchmark's temporary folder, listening on free loopback ports.
+ * plugins folder (hello.jar, plus the push-probe fixture when push scenarios run) in the benchmark's
+ * temporary folder, listening on free loopback ports.
  * The dist itself is only read. Stopped by PID: SIGTERM to the master, then SIGKILL to whatever of its
  * process tree is left.
  */
@@ -50,10 +51,15 @@ final class BurstServer implements AutoCloseable {
      * @param dist  the unpacked distribution
      * @param work  an empty folder for plugins/, run/ and burst.log
      * @param props extra -D options (worker count, JVM options ...)
+     * @param extra plugin jars to load beside hello.jar
      */
-    static BurstServer start(Path dist, Path work, Map<String, String> props, Pids pids) throws IOException, InterruptedException {
+    static BurstServer start(Path dist, Path work, Map<String, String> props, List<Path> extra, Pids pids)
+            throws IOException, InterruptedException {
         Path plugins = Files.createDirectories(work.resolve("plugins"));
         Files.copy(dist.resolve("plugins/hello.jar"), plugins.resolve("hello.jar"));
+        for (Path jar : extra) {
+            Files.copy(jar, plugins.resolve(jar.getFileName()));
+        }
         Path run = work.resolve("run");
         Map<String, String> d = new LinkedHashMap<>();
         d.put("burst.run.dir", run.toString());

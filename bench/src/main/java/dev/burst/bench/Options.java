@@ -53,6 +53,11 @@ import picocli.CommandLine.TypeConversionException;
  * @param idleBesideLoad     idle Box connections held beside the Box load of the throughput comparison; 0 = none
  * @param idleSources        loopback addresses the idle connections are bound to; empty = as many of
  *                           127.0.0.2, 127.0.0.3 ... as the counts need
+ * @param pushUsers          user counts of the push fan-out scenarios (push-1000 ...); empty = none
+ * @param pushEvery          the interval between two toAll requests in them
+ * @param pushReaders        threads reading the users' connections
+ * @param pushPlugin         the plugin jar the push scenarios need (the push-probe fixture), added to
+ *                           burst's plugins folder when they run
  */
 record Options(Path dist, Path results, Optional<Path> pidFile, String classpath, Duration duration, Duration warmup,
                Duration prewarm,
@@ -60,7 +65,8 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                Duration restartEvery, Duration underLoad, Duration calm, int operationLoad, boolean startup,
                int startupRestarts, int startupReloads, boolean profile, int workers, Optional<String> workerJvmOptions,
                Optional<String> proxyJvmOptions, String baselineJvmOptions, String body, String label,
-               int idle, int idleMax, int idleBesideLoad, List<InetAddress> idleSources) {
+               int idle, int idleMax, int idleBesideLoad, List<InetAddress> idleSources, List<Integer> pushUsers,
+               Duration pushEvery, int pushReaders, Path pushPlugin) {
 
     /**
      * @return the options of this command line
@@ -86,21 +92,27 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         return protocols.contains("box");
     }
 
-    /** @return "2s", "500ms", "1.5" (seconds) as a duration */
+    /** @return whether push scenarios run: user counts asked for, and Box among the protocols */
+    boolean push() {
+        return box() && !pushUsers.isEmpty();
+    }
+
+    /** @return "2s", "500ms", "2.5ms", "1.5" (seconds) as a duration */
     static Duration duration(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         try {
+            double nanosPerUnit = 1e9;
             if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
+                t = t.substring(0, t.length() - 2);
+                nanosPerUnit = 1e6;
+            } else if (t.endsWith("s")) {
                 t = t.substring(0, t.length() - 1);
             }
-            double seconds = Double.parseDouble(t);
-            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+            double value = Double.parseDouble(t);
+            if (value < 0 || Double.isNaN(value) || Double.isInfinite(value)) {
                 throw new NumberFormatException();
             }
-            return seconds(seconds);
+            return Duration.ofNanos(Math.round(value * nanosPerUnit));
         } catch (NumberFormatException e) {
             throw new TypeConversionException("'" + s + "' is not a duration (2s, 500ms, 1.5)");
         }
@@ -138,6 +150,10 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         m.put("idle_max", idleMax);
         m.put("idle_beside_load", idleBesideLoad);
         m.put("idle_sources", idleSources.stream().map(InetAddress::getHostAddress).toList());
+        m.put("push_users", pushUsers);
+        m.put("push_every_ms", pushEvery.toNanos() / 1e6);
+        m.put("push_readers", pushReaders);
+        m.put("push_plugin", pushPlugin.toString());
         return m;
     }
 
@@ -159,8 +175,8 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         @Option(names = "--prewarm", paramLabel = "S", converter = DurationConverter.class,
                 description = "load on both servers before the first scenario, discarded (default 10)")
         Duration prewarm;
-        @Option(names = "--quick", description = {"short run: --duration 3 --warmup 1 --prewarm 3, operation phases 2+4+2 s,",
-                "1 idle reload and restart, --idle 2000 --idle-max 20000"})
+        @Option(names = "--quick", description = {"short run: --duration 3 --warmup 1 --prewarm 3 (also the push windows),",
+                "operation phases 2+4+2 s, 1 idle reload and restart, --idle 2000 --idle-max 20000"})
         boolean quick;
         @Option(names = "--protocols", paramLabel = "LIST", split = ",", defaultValue = "http,box",
                 description = "http,box (default both; http needs wrk)")
@@ -226,6 +242,20 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                 description = {"loopback addresses the idle connections are bound to (default: as many of",
                         "127.0.0.2, 127.0.0.3 ... as the counts need, ~28k ports each)"})
         List<String> idleSources = new ArrayList<>();
+        @Option(names = "--push-users", paramLabel = "LIST", split = ",", defaultValue = "1000,5000",
+                description = {"push fan-out scenarios: users logged in over Box, one connection each, one toAll",
+                        "every --push-every (default 1000,5000; 0 = off); capped by the open-files limits"})
+        List<Integer> pushUsers;
+        @Option(names = "--push-every", paramLabel = "D", converter = DurationConverter.class, defaultValue = "10ms",
+                description = "interval between two toAll requests in them (default 10ms)")
+        Duration pushEvery;
+        @Option(names = "--push-readers", paramLabel = "N", defaultValue = "2",
+                description = "threads (one NIO selector each) reading the users' connections (default 2)")
+        int pushReaders;
+        @Option(names = "--push-plugin", paramLabel = "JAR",
+                description = {"the push-probe fixture jar the push scenarios load (default: the dist module's",
+                        "target/fixtures/push-probe.jar, beside the unpacked distribution)"})
+        Optional<Path> pushPlugin;
         @Option(names = "--dist", paramLabel = "DIR", required = true, description = "set by run.sh: the unpacked distribution")
         Path dist;
         @Option(names = "--results", paramLabel = "DIR", defaultValue = "bench/results", description = "set by run.sh")
@@ -255,6 +285,19 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                     throw bad(e.getKey() + " takes a count, 0 or more, not " + e.getValue());
                 }
             }
+            for (int u : pushUsers) {
+                if (u < 0) {
+                    throw bad("--push-users takes counts, 0 or more, not " + u);
+                }
+            }
+            List<Integer> push = pushUsers.stream().filter(u -> u > 0).toList();
+            if (pushEvery.isZero()) {
+                throw bad("--push-every takes a positive interval, not " + pushEvery.toMillis() + "ms");
+            }
+            if (pushReaders < 1) {
+                throw bad("--push-readers takes 1 or more, not " + pushReaders);
+            }
+            Path distPath = dist.toAbsolutePath();
             List<InetAddress> sources = new ArrayList<>();
             for (String s : idleSources) {
                 try {
@@ -267,7 +310,7 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                     throw bad("--idle-sources: '" + s + "' is not an address");
                 }
             }
-            return new Options(dist.toAbsolutePath(), results.toAbsolutePath(), pidFile,
+            return new Options(distPath, results.toAbsolutePath(), pidFile,
                     classpath.orElse(System.getProperty("java.class.path")),
                     orDefault(duration, Duration.ofSeconds(3), Duration.ofSeconds(10)),
                     orDefault(warmup, Duration.ofSeconds(1), Duration.ofSeconds(3)),
@@ -277,7 +320,8 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                     orDefault(calm, Duration.ofSeconds(2), Duration.ofSeconds(5)),
                     operationLoad, !noStartup, orDefault(startupRestarts, 1, 3), orDefault(startupReloads, 1, 3), profile,
                     workers, workerJvmOptions, proxyJvmOptions, baselineJvmOptions, body, label,
-                    idleN, idleMaxN, idleBesideLoad, List.copyOf(sources));
+                    idleN, idleMaxN, idleBesideLoad, List.copyOf(sources), push, pushEvery, pushReaders,
+                    pushPlugin.map(Path::toAbsolutePath).orElseGet(() -> defaultPushPlugin(distPath)));
         }
 
         private <T> T orDefault(T given, T quickValue, T fullValue) {
@@ -287,6 +331,15 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         private ParameterException bad(String message) {
             return new ParameterException(spec.commandLine(), message);
         }
+    }
+
+    /**
+     * @return where the dist module leaves the push-probe fixture: {@code dist/target/fixtures/}, two levels
+     *         above the unpacked distribution ({@code dist/target/burst-V/burst-V})
+     */
+    static Path defaultPushPlugin(Path dist) {
+        Path target = dist.getParent() == null ? null : dist.getParent().getParent();
+        return (target == null ? dist : target).resolve("fixtures").resolve("push-probe.jar");
     }
 
     /** "2s", "500ms", "1.5" for picocli. */

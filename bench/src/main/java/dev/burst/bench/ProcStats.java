@@ -172,6 +172,37 @@ final class ProcStats {
         }
     }
 
+    /**
+     * System calls that read or write (read, readv, write, writev ... on files and sockets alike; not
+     * recvmsg/sendmsg) a process made since it started, over all its threads, from /proc/PID/io.
+     */
+    record Io(long readCalls, long writeCalls) {
+    }
+
+    /** @return the process's read and write system calls, if it is alive and /proc lets us read them */
+    static Optional<Io> io(long pid) {
+        try {
+            return ioOf(Files.readString(Path.of("/proc", Long.toString(pid), "io")));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return {@code syscr} and {@code syscw} of a /proc/PID/io text, if it has both */
+    static Optional<Io> ioOf(String text) {
+        long r = -1;
+        long w = -1;
+        for (String line : text.split("\n")) {
+            String[] kv = line.split(":\\s*", 2);
+            if (kv.length == 2 && kv[0].equals("syscr")) {
+                r = Long.parseLong(kv[1].trim());
+            } else if (kv.length == 2 && kv[0].equals("syscw")) {
+                w = Long.parseLong(kv[1].trim());
+            }
+        }
+        return r < 0 || w < 0 ? Optional.empty() : Optional.of(new Io(r, w));
+    }
+
     /** @return the 1-minute load average */
     static double loadAverage() {
         try {

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * The printed table and the issues' targets (issue 5: throughput and latency; issue 10: idle
- * connections), checked against a run's results. Targets are reported, never enforced: the benchmark is a
+ * connections; issue 12: push fan-out), checked against a run's results. Targets are reported, never enforced: the benchmark is a
  * tool, not a test.
  */
 final class Report {
@@ -18,16 +18,18 @@ final class Report {
     private final Startup startup;
     private final Map<String, Object> memory;
     private final IdleScenarios.Results idle;
+    private final Optional<PushScenarios.Results> push;
     private final double loadBefore;
     private final double loadAfter;
 
     Report(List<Scenario.Result> results, List<OperationPhase> phases, Startup startup, Map<String, Object> memory,
-           IdleScenarios.Results idle, double loadBefore, double loadAfter) {
+           IdleScenarios.Results idle, Optional<PushScenarios.Results> push, double loadBefore, double loadAfter) {
         this.results = results;
         this.phases = phases;
         this.startup = startup;
         this.memory = memory;
         this.idle = idle;
+        this.push = push;
         this.loadBefore = loadBefore;
         this.loadAfter = loadAfter;
     }
@@ -65,7 +67,23 @@ final class Report {
                 x.limits().capped() ? "issue 10; this run could open only " + x.limits().usable() + " (open-files limit)" : "issue 10")));
         idle.beside().ifPresent(b -> t.add(target(b.scenario() + " req/s beside " + b.asked() + " idle / without", b.ratio(), ">=", 0.90,
                 "issue 10: within 10%")));
+        push.ifPresent(p -> pushTargets(p, t));
         return t;
+    }
+
+    /** Issue 12: >= 200,000 delivered frames/s with 1,000 users; p99 delivery < 20 ms and nothing lost in each. */
+    static void pushTargets(PushScenarios.Results p, List<Map<String, Object>> t) {
+        double perSecond = 1e9 / p.every().toNanos();
+        for (PushScenarios.Result r : p.scenarios()) {
+            if (r.limits().target() == 1_000) {
+                double offered = r.load().connections() * perSecond;
+                t.add(target("push fan-out, 1000 users: delivered frames/s", r.alone().frames().framesPerSecond(), ">=", 200_000,
+                        String.format("issue 12; one toAll every %s ms offers %,.0f frames/s%s", PushScenarios.millis(p.every()), offered,
+                                offered < 200_000 ? ", so only a shorter --push-every can meet it" : "")));
+            }
+            t.add(target(r.name() + ": p99 delivery, ms", r.alone().frames().p99Ms(), "<", 20, "issue 12; driver send to client read"));
+            t.add(target(r.name() + ": frames lost to connected readers", r.lost(), "==", 0, "issue 12"));
+        }
     }
 
     private Optional<Long> idleWorkerRssKb() {
@@ -80,7 +98,12 @@ final class Report {
         m.put("name", name);
         m.put("value", value);
         m.put("target", op + " " + goal);
-        m.put("met", op.equals(">=") ? value >= goal : value < goal);
+        m.put("met", switch (op) {
+            case ">=" -> value >= goal;
+            case "<" -> value < goal;
+            case "==" -> value == goal;
+            default -> throw new IllegalArgumentException("no such comparison: " + op);
+        });
         if (!why.isEmpty()) {
             m.put("why", why);
         }
@@ -122,6 +145,7 @@ final class Report {
                     r.reportedMs(), r.wallMs(), r.ok() ? "" : " (FAILED: " + r.line() + ")"));
         }
         idleTable(sb);
+        push.ifPresent(p -> pushTable(sb, p));
         Map<String, Object> rss = (Map<String, Object>) memory.get("after_load_rss_kb");
         sb.append("\nmemory (RSS MB) after load: ");
         rss.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.0f", ((Number) v).longValue() / 1024.0)).append("  "));
@@ -131,7 +155,7 @@ final class Report {
             startup.freshWorkerRssKb().forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.0f", v / 1024.0)).append("  "));
             sb.append('\n');
         }
-        sb.append("\ntargets (issues 5 and 10):\n");
+        sb.append("\ntargets (issues 5, 10 and 12):\n");
         for (Map<String, Object> t : targets()) {
             sb.append(String.format("  [%s] %-55s %10.3f  (target %s)%n", (Boolean) t.get("met") ? "met" : "MISSED",
                     t.get("name"), (Double) t.get("value"), t.get("target")));
@@ -161,6 +185,41 @@ final class Report {
                         + x.limits().clientLimit() + ")" : "", x.opened().stop(), x.opened().detail().map(d -> " (" + d + ")").orElse(""),
                 x.outOfMemoryErrors() == 0 ? "" : ", OutOfMemoryError in the proxy's log", probe(x.boxProbe()), probe(x.httpProbe()))));
         idle.skipped().ifPresent(why -> sb.append("  ").append(why).append('\n'));
+    }
+
+    /** The push scenarios' lines: the pushes alone, then beside the echo load with its throughput against without. */
+    static void pushTable(StringBuilder sb, PushScenarios.Results p) {
+        sb.append(String.format("%npush fan-out (toAll every %s ms to users logged in over Box; latency: driver -> proxy -> worker"
+                + " -> proxy -> client):%n", PushScenarios.millis(p.every())));
+        sb.append(String.format("%-12s %-9s %9s %8s %8s %8s %7s   %s%n", "scenario", "window", "frames/s", "p50 ms", "p99 ms",
+                "max ms", "lost", "CPU us/frame"));
+        Scenario.Side without = p.echoWithout();
+        for (PushScenarios.Result r : p.scenarios()) {
+            String users = r.load().connections() + " users" + (r.limits().capped() ? " (capped from " + r.limits().target() + ")" : "")
+                    + String.format(", logged in in %.0f ms; driver late p99 %.2f ms", r.load().loginMs(), r.load().driverLateP99Ms());
+            pushRow(sb, r.name(), "alone", r.alone(), r.lost(), true);
+            sb.append(String.format("%-12s %-9s %s%s%n", "", "", users, r.load().note().isEmpty() ? "" : "; " + r.load().note()));
+            pushRow(sb, "", "+" + p.echoScenario(), r.beside(), r.lost(), false);
+            sb.append(String.format("%-12s %-9s %s %.0f req/s beside the pushes, %.0f without (%.2fx); p99 %.3f ms, %d error(s)%n", "", "",
+                    p.echoScenario(), r.echo().throughput(), without.stats().throughput(), r.echoRatio(without), r.echo().p99Ms(),
+                    r.echo().errors()));
+        }
+        p.failed().forEach((name, why) -> sb.append(String.format("%-12s FAILED: %s%n", name, why)));
+    }
+
+    /** One window's line; the CPU per frame only where the pushes ran alone (beside the echo, the CPU is both's). */
+    private static void pushRow(StringBuilder sb, String scenario, String window, PushScenarios.Window w, long lost, boolean cpuPerFrame) {
+        StringBuilder cpu = new StringBuilder();
+        if (cpuPerFrame) {
+            w.cpuUsPerFrame().forEach((k, v) -> cpu.append(k).append(' ').append(String.format("%.2f", v)).append(' '));
+            cpu.append(String.format("(readers %.2f, %.0f%% of a core; proxy %s write syscalls/frame; ", w.readerCpuUsPerFrame(),
+                    w.readerCorePct(), w.proxyWritesPerFrame().map(x -> String.format("%.2f", x)).orElse("?")));
+        } else {
+            cpu.append("(CPU shared with the echo load; ");
+        }
+        sb.append(String.format("%-12s %-9s %9.0f %8.3f %8.3f %8.2f %7d   %smachine %.0f%% busy, %.0f%% other)%n", scenario, window,
+                w.frames().framesPerSecond(), w.frames().p50Ms(), w.frames().p99Ms(), w.frames().maxMs(), lost, cpu, w.machineBusyPct(),
+                w.otherPct()));
     }
 
     private static String probe(IdleScenarios.Probe p) {

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark itself, smoke-tested: a very short Box-only run (no wrk needed) against a real burst from
- * the unpacked distribution and the baseline, with a few idle connections. Checks the result's shape, that
- * requests went through and that the idle connections were held; no timing thresholds, the benchmark is
- * a tool, not a test.
+ * the unpacked distribution and the baseline, with a few idle connections and a small push fan-out (20
+ * users). Checks the result's shape, that requests went through, that the idle connections were held and
+ * that every accepted push reached every user; no timing thresholds, the benchmark is a tool, not a test.
  */
 class BenchSmokeIT {
 
@@ -30,7 +30,7 @@ class BenchSmokeIT {
                 "--duration", "1", "--warmup", "0.3", "--prewarm", "0.5",
                 "--reload-every", "1s", "--restart-every", "0", "--under-load", "1.5", "--calm", "0.5",
                 "--startup-restarts", "1", "--startup-reloads", "1", "--label", "smoke",
-                "--idle", "50", "--idle-beside-load", "50", "--idle-max", "200"));
+                "--idle", "50", "--idle-beside-load", "50", "--idle-max", "200", "--push-users", "20"));
 
         Map<String, Object> r = (Map<String, Object>) Json.readValue(Files.readString(json));
         assertEquals(Files.readString(json), Files.readString(results.resolve("latest.json")));
@@ -85,6 +85,32 @@ class BenchSmokeIT {
         assertEquals("target", max.get("stopped_by"), max.toString());
         assertEquals(200, ((Number) max.get("held_by_proxy")).intValue(), max.toString());
         assertEquals(true, max.get("serves_while_held"), max.toString());
+
+        Map<String, Object> push = (Map<String, Object>) r.get("push");
+        assertEquals("box-c4", push.get("echo_scenario"));
+        assertTrue(((Number) ((Map<String, Object>) push.get("echo_without_push")).get("requests")).longValue() > 0, push.toString());
+        List<Map<String, Object>> pushes = (List<Map<String, Object>>) push.get("scenarios");
+        assertEquals(List.of("push-20"), pushes.stream().map(p -> p.get("name")).toList());
+        Map<String, Object> p20 = pushes.get(0);
+        assertEquals(20, ((Number) p20.get("users")).intValue(), p20.toString());
+        Map<String, Object> sent = (Map<String, Object>) p20.get("pushes");
+        assertTrue(((Number) sent.get("accepted")).longValue() > 0, sent.toString());
+        assertEquals(0L, ((Number) sent.get("rejected")).longValue(), sent.toString());
+        Map<String, Object> frames = (Map<String, Object>) p20.get("frames");
+        assertEquals(((Number) sent.get("accepted")).longValue() * 20, ((Number) frames.get("expected")).longValue(), frames.toString());
+        assertEquals(0L, ((Number) frames.get("lost")).longValue(), frames.toString());
+        assertEquals(0L, ((Number) frames.get("connections_closed")).longValue(), frames.toString());
+        Map<String, Object> alone = (Map<String, Object>) p20.get("alone");
+        assertTrue(((Number) alone.get("delivered_frames")).longValue() > 0, alone.toString());
+        for (String field : List.of("p50_ms", "p99_ms", "cpu_us_per_frame", "client_reader_cpu_us_per_frame", "proxy_write_syscalls_per_frame")) {
+            assertTrue(alone.containsKey(field), "alone lacks " + field + ": " + alone);
+        }
+        Map<String, Object> echo = (Map<String, Object>) ((Map<String, Object>) p20.get("beside_echo")).get("echo");
+        assertTrue(((Number) echo.get("requests")).longValue() > 0, echo.toString());
+        assertEquals(0L, ((Number) echo.get("errors")).longValue(), echo.toString());
+        Map<String, Object> users = (Map<String, Object>) p20.get("proxy_users_stat");
+        assertEquals(20L, ((Number) users.get("logins")).longValue(), users.toString());
+        assertEquals(0L, ((Number) users.get("disconnect_events.not_run")).longValue(), users.toString());
 
         assertFalse(((List<?>) r.get("targets")).isEmpty());
         assertTrue(Files.exists(results.resolve((String) r.get("burst_log"))));

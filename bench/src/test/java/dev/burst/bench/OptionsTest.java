@@ -50,6 +50,24 @@ class OptionsTest {
         assertEquals(10_000, o.idleBesideLoad());
         assertEquals(List.of(), o.idleSources());
         assertEquals(System.getProperty("java.class.path"), o.classpath());
+        assertEquals(List.of(1_000, 5_000), o.pushUsers());
+        assertTrue(o.push());
+        assertEquals(Duration.ofMillis(10), o.pushEvery());
+        assertEquals(2, o.pushReaders());
+    }
+
+    @Test
+    void the_push_probe_fixture_is_looked_for_where_the_dist_module_leaves_it() {
+        Options o = Options.parse("--dist", "/src/dist/target/burst-1/burst-1");
+        assertEquals(Path.of("/src/dist/target/fixtures/push-probe.jar"), o.pushPlugin());
+        assertEquals(Path.of("p.jar").toAbsolutePath(), Options.parse("--dist", "d", "--push-plugin", "p.jar").pushPlugin());
+    }
+
+    @Test
+    void push_scenarios_are_off_with_no_user_count_or_without_box() {
+        assertEquals(List.of(), Options.parse("--dist", "d", "--push-users", "0").pushUsers());
+        assertEquals(false, Options.parse("--dist", "d", "--push-users", "0").push());
+        assertEquals(false, Options.parse("--dist", "d", "--protocols", "http").push());
     }
 
     @Test
@@ -74,7 +92,7 @@ class OptionsTest {
                 "--no-startup", "--startup-restarts", "2", "--startup-reloads", "5", "--profile", "--workers", "3",
                 "--worker-jvm-options", "-XX:+UseSerialGC -Xmx128m", "--proxy-jvm-options=-Xmx1g", "--baseline-jvm-options", "-Xmx64m",
                 "--body", "hi there", "--label", "x.1", "--idle", "10", "--idle-max", "0", "--idle-beside-load", "20",
-                "--idle-sources", "127.0.0.2,127.0.0.3");
+                "--idle-sources", "127.0.0.2,127.0.0.3", "--push-users", "20,0,300", "--push-every", "2.5ms", "--push-readers", "1");
         assertEquals(Path.of("r").toAbsolutePath(), o.results());
         assertEquals(Optional.of(Path.of("p")), o.pidFile());
         assertEquals("cp", o.classpath());
@@ -103,6 +121,9 @@ class OptionsTest {
         assertEquals(0, o.idleMax());
         assertEquals(20, o.idleBesideLoad());
         assertEquals(List.of(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.3")), o.idleSources());
+        assertEquals(List.of(20, 300), o.pushUsers());
+        assertEquals(Duration.ofNanos(2_500_000), o.pushEvery());
+        assertEquals(1, o.pushReaders());
     }
 
     @Test
@@ -115,6 +136,8 @@ class OptionsTest {
     void a_bad_duration_is_refused_naming_the_option_and_the_value() {
         ParameterException e = assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--calm", "soon"));
         assertTrue(e.getMessage().contains("--calm") && e.getMessage().contains("'soon' is not a duration"), e.getMessage());
+        ParameterException negative = assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--calm", "-5ms"));
+        assertTrue(negative.getMessage().contains("'-5ms' is not a duration"), negative.getMessage());
     }
 
     @Test
@@ -127,6 +150,12 @@ class OptionsTest {
                 .getMessage().contains("loopback"));
         assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--idle", "-1"))
                 .getMessage().contains("--idle takes a count"));
+        assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--push-users", "1000,-5"))
+                .getMessage().contains("--push-users takes counts, 0 or more, not -5"));
+        assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--push-every", "0"))
+                .getMessage().contains("--push-every takes a positive interval"));
+        assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--push-readers", "0"))
+                .getMessage().contains("--push-readers takes 1 or more"));
     }
 
     @Test
@@ -144,7 +173,8 @@ class OptionsTest {
         for (String option : List.of("--duration", "--warmup", "--prewarm", "--quick", "--protocols", "--connections", "--pipeline",
                 "--reload-every", "--restart-every", "--under-load", "--calm", "--operation-load", "--no-startup", "--startup-restarts",
                 "--startup-reloads", "--profile", "--workers", "--worker-jvm-options", "--proxy-jvm-options", "--baseline-jvm-options",
-                "--body", "--label", "--idle", "--idle-max", "--idle-beside-load", "--idle-sources", "--dist", "--results",
+                "--body", "--label", "--idle", "--idle-max", "--idle-beside-load", "--idle-sources", "--push-users", "--push-every",
+                "--push-readers", "--push-plugin", "--dist", "--results",
                 "--pid-file", "--classpath")) {
             assertTrue(Pattern.compile("\\s" + option + "[=\\s]").matcher(out.toString()).find(), option + " is not in the help:\n" + out);
         }

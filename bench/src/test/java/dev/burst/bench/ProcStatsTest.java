@@ -3,12 +3,16 @@ package dev.burst.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.FileOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +48,30 @@ class ProcStatsTest {
         assertEquals(0, ProcStats.acceptedFrom(Long.MAX_VALUE, 1, Set.of(InetAddress.getLoopbackAddress())));
         assertTrue(ProcStats.openFilesLimit(ProcessHandle.current().pid()).orElseThrow() > 0);
         assertTrue(ProcStats.openFiles(ProcessHandle.current().pid()).orElseThrow() > 0);
+    }
+
+    @Test
+    void read_and_write_system_calls_come_from_proc_io_and_grow_as_the_process_writes() throws Exception {
+        assertEquals(Optional.of(new ProcStats.Io(1200, 345)), ProcStats.ioOf("""
+                rchar: 6976
+                wchar: 0
+                syscr: 1200
+                syscw: 345
+                read_bytes: 0
+                """));
+        assertEquals(Optional.empty(), ProcStats.ioOf("rchar: 1\nsyscr: 2\n"));
+        long self = ProcessHandle.current().pid();
+        ProcStats.Io before = ProcStats.io(self).orElseThrow();
+        Path file = Files.createTempFile("procstats", ".txt");
+        try (FileOutputStream out = new FileOutputStream(file.toFile())) {
+            for (int i = 0; i < 10; i++) {
+                out.write(i);
+            }
+        } finally {
+            Files.delete(file);
+        }
+        assertTrue(ProcStats.io(self).orElseThrow().writeCalls() >= before.writeCalls() + 10);
+        assertEquals(Optional.empty(), ProcStats.io(Long.MAX_VALUE));
     }
 
     private static Socket connect(InetAddress from, int port) throws Exception {
