@@ -117,13 +117,19 @@ final class Dispatcher implements Intake, GroupPool.Listener {
         return sources.incrementAndGet();
     }
 
-    /** Accepts a request that is its own source (one HTTP request). */
+    /** Accepts a request that is its own source (one HTTP request): no connection, no user. */
     void submit(int cmd, int sn, String client, byte[] body, Consumer<Outcome> onDone) {
-        submit(cmd, sn, client, newSource(), body, onDone);
+        submit(cmd, sn, client, newSource(), false, body, onDone);
     }
 
+    /** Accepts a request of a client connection (Box or WebSocket): its source is the connection's id. */
     @Override
     public void submit(int cmd, int sn, String client, long source, byte[] body, Consumer<Outcome> onDone) {
+        submit(cmd, sn, client, source, true, body, onDone);
+    }
+
+    private void submit(int cmd, int sn, String client, long source, boolean connected, byte[] body,
+                        Consumer<Outcome> onDone) {
         clientRequests.increment();
         GroupPool pool = routes.group(cmd);
         if (pool == null) {
@@ -143,8 +149,8 @@ final class Dispatcher implements Intake, GroupPool.Listener {
             return;
         }
         outstanding.incrementAndGet();
-        long connection = users.isOpen(source) ? source : 0;
-        String user = connection == 0 ? "" : users.userOf(connection).orElse("");
+        long connection = connected ? source : 0;
+        String user = connected ? users.userOf(source).orElse("") : "";
         Task task = new Task(taskIds.incrementAndGet(), cmd, sn, client, source, body, connection, user, outcome -> {
             try {
                 stats.answered(cmd, outcome.kind(), System.nanoTime() - accepted);

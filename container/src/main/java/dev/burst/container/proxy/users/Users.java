@@ -217,14 +217,6 @@ public final class Users {
     }
 
     /**
-     * @param id a task source id
-     * @return whether it is an open connection that can be logged in
-     */
-    public boolean isOpen(long id) {
-        return open.containsKey(id);
-    }
-
-    /**
      * @param connectionId a connection
      * @return the user it is bound to
      */
