@@ -229,12 +229,15 @@ final class StatReport {
             wn.put("closed_bad_frame", st.closedBadFrame());
             wn.put("closed_text_message", st.closedTextMessage());
             wn.put("closed_too_big", st.closedTooBig());
+            wn.put("closed_frame_timeout", st.closedFrameTimeout());
+            wn.put("closed_inbound_budget", st.closedInboundBudget());
             wn.put("closed_slow_consumer", st.closedSlowConsumer());
             wn.put("closed_kicked", st.closedKicked());
             wn.put("closed_by_push", st.closedByPush());
             wn.put("closed_stopping", st.closedStopping());
             wn.put("in_flight_pauses", st.inFlightPauses());
             wn.put("undeliverable_replies", st.undeliverable());
+            wn.put("inbound_bytes", ws.inboundBytes());
             wn.put("outbound_bytes", st.outboundBytes());
         });
         return n;

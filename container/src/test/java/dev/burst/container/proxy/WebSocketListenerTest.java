@@ -14,12 +14,17 @@ import dev.burst.container.proxy.dispatch.Outcome;
 import dev.burst.container.proxy.users.Users;
 import dev.burst.container.proxy.ws.WsEndpoint;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -127,6 +132,122 @@ class WebSocketListenerTest {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
+        }
+    }
+
+    // ---- unfinished input: the Box limits on it ----
+
+    /** Starts the listener again with another frame-timeout and inbound budget. */
+    private void restart(Duration frameTimeout, long inboundBudget) {
+        listeners.stop();
+        ConnectionLimits limits = new ConnectionLimits(100, 100, inboundBudget, frameTimeout, MAX_IN_FLIGHT,
+                MAX_OUTBOUND, 100, 1024);
+        endpoint = WsEndpoint.create(MAX_PACKET, limits, intake, users);
+        listeners = HttpListeners.start(spec("http"), Optional.of(endpoint), spec("admin"));
+    }
+
+    @Test
+    void a_message_not_whole_within_the_frame_timeout_closes_only_its_connection() throws Exception {
+        restart(Duration.ofMillis(300), 1 << 20);
+        Ws good = open(true);
+        try (RawWs stalled = RawWs.open(listeners.httpPort())) {
+            byte[] message = request(1, 9, "x".repeat(1000));
+            stalled.write(RawWs.head(message.length), Arrays.copyOf(message, 100));
+
+            assertTrue(stalled.closedWithin(WAIT_SECONDS), "the stalled sender is cut off");
+        }
+        await(() -> endpoint.stats().closedFrameTimeout() == 1, "counted as a frame timeout");
+        await(() -> endpoint.inboundBytes() == 0, "its bytes given back");
+        good.send(request(1, 10, "still served"));
+        assertEquals("still served", body(good.next()));
+    }
+
+    @Test
+    void unfinished_messages_past_the_inbound_budget_cut_off_the_connection_that_would_take_it_past() throws Exception {
+        restart(Duration.ofSeconds(30), 5000);
+        try (RawWs first = RawWs.open(listeners.httpPort()); RawWs second = RawWs.open(listeners.httpPort())) {
+            byte[] message = request(1, 11, "y".repeat(4000 - 24));
+            first.write(RawWs.head(message.length), Arrays.copyOf(message, 3000));
+            await(() -> endpoint.inboundBytes() >= 3000, "the first unfinished message is charged");
+
+            second.write(RawWs.head(message.length), Arrays.copyOf(message, 3000));
+
+            assertTrue(second.closedWithin(WAIT_SECONDS), "the second sender is cut off");
+            await(() -> endpoint.stats().closedInboundBudget() == 1, "counted against the budget");
+            first.write(Arrays.copyOfRange(message, 3000, message.length));
+            assertEquals(11, ByteBuffer.wrap(first.readFrame()).getInt(20), "the first is answered, sn 11");
+            await(() -> endpoint.inboundBytes() == 0, "nothing held once the message is whole");
+        }
+    }
+
+    /** A WebSocket client written on a plain socket, to send frames cut short, which the JDK's never does. */
+    private static final class RawWs implements AutoCloseable {
+        private final Socket socket;
+        private final DataInputStream in;
+
+        private RawWs(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new DataInputStream(socket.getInputStream());
+        }
+
+        static RawWs open(int port) throws IOException {
+            Socket s = new Socket("127.0.0.1", port);
+            s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            s.getOutputStream().write(("GET " + WsEndpoint.PATH + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            RawWs ws = new RawWs(s);
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) ws.in.readUnsignedByte());
+            }
+            assertTrue(head.toString().startsWith("HTTP/1.1 101"), "upgraded: " + head);
+            return ws;
+        }
+
+        /** The head of a masked binary frame (mask 0, so the payload goes as it is) of a payload of n bytes. */
+        static byte[] head(int n) {
+            return ByteBuffer.allocate(8).put((byte) 0x82).put((byte) (0x80 | 126)).putShort((short) n)
+                    .putInt(0).array();
+        }
+
+        void write(byte[]... parts) throws IOException {
+            for (byte[] p : parts) {
+                socket.getOutputStream().write(p);
+            }
+            socket.getOutputStream().flush();
+        }
+
+        /** @return the payload of the next server frame (unmasked, length under 64 KiB) */
+        byte[] readFrame() throws IOException {
+            in.readUnsignedByte();
+            int len = in.readUnsignedByte() & 0x7F;
+            if (len == 126) {
+                len = in.readUnsignedShort();
+            }
+            byte[] payload = new byte[len];
+            in.readFully(payload);
+            return payload;
+        }
+
+        /** @return whether the server closed the connection (end of stream, or reset) within the time */
+        boolean closedWithin(long seconds) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            try {
+                while (System.nanoTime() < deadline) {
+                    if (in.read() == -1) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                return !(e instanceof SocketTimeoutException);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.burst.container.protocol.BoxHeader;
 import dev.burst.container.proxy.dispatch.Outcome;
 import dev.burst.container.proxy.users.ClientConnection;
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.websocket.WsListener;
@@ -87,6 +88,12 @@ final class WsConnection implements ClientConnection, WsListener {
     /** Whether a writer thread runs; one is started when there is something to write, and ends when done. */
     private boolean writing;
     private WsStats.Close cause;
+    /** Follows the framing of what the reader pulls: the unfinished message, timed and charged. */
+    private final FrameWatch watch = new FrameWatch();
+    /** Set once its end is counted and the users told (guarded by lock); what {@link #awaitEnd} waits for. */
+    private boolean reported;
+    /** Bytes charged to the inbound budget for the unfinished message (reader thread). */
+    private long charged;
     private int closeCode;
     private String closeReason = "";
 
@@ -266,8 +273,60 @@ final class WsConnection implements ClientConnection, WsListener {
         }
     }
 
+    /**
+     * A chunk the reader pulled from the socket (reader thread, before Helidon reads frames from it): the
+     * unfinished message's bytes are charged to burst.box.max-inbound-bytes; past it the connection is cut
+     * off, and the read ends.
+     *
+     * @throws DataReader.InsufficientDataAvailableException when it was cut off: Helidon ends the connection
+     */
+    void pulled(byte[] chunk) {
+        long delta = watch.feed(chunk, 0, chunk.length, System.nanoTime());
+        if (delta == 0) {
+            return;
+        }
+        if (endpoint.charge(delta)) {
+            charged += delta;
+        } else {
+            cutOff(WsStats.Close.INBOUND_BUDGET, "its unfinished message of " + watch.held() + " bytes does not fit "
+                    + "in burst.box.max-inbound-bytes " + endpoint.limits().boxMaxInboundBytes());
+            throw new DataReader.InsufficientDataAvailableException();
+        }
+    }
+
+    /**
+     * Closes the connection if its unfinished message started before the frame-timeout (the sweeper's thread).
+     *
+     * @param now          {@link System#nanoTime()}
+     * @param timeoutNanos burst.box.frame-timeout
+     */
+    void checkFrameTimeout(long now, long timeoutNanos) {
+        long started = watch.startedNanos();
+        if (started != 0 && now - started > timeoutNanos) {
+            cutOff(WsStats.Close.FRAME_TIMEOUT, "burst.box.frame-timeout " + endpoint.limits().boxFrameTimeout()
+                    + " passed inside a message (" + watch.held() + " bytes of it arrived)");
+        }
+    }
+
+    /** Cuts a connection off for what it sent: logged, counted under the cause, its socket closed. */
+    private void cutOff(WsStats.Close why, String message) {
+        lock.lock();
+        try {
+            if (cause != null || state == State.ENDED) {
+                return;
+            }
+            cause = why;
+        } finally {
+            lock.unlock();
+        }
+        endpoint.peerLog().warn(why.name(), address, "ws: closing connection from " + peer + ": " + message);
+        abort();
+    }
+
     /** Helidon's connection ended, however (reader thread, once): unregistered, the users told. */
     void ended() {
+        endpoint.charge(-charged); // what an unfinished message held goes back to the budget
+        charged = 0;
         boolean wasOpen;
         WsStats.Close why;
         lock.lock();
@@ -280,7 +339,6 @@ final class WsConnection implements ClientConnection, WsListener {
             }
             why = cause;
             room.signalAll();
-            gone.signalAll();
         } finally {
             lock.unlock();
         }
@@ -288,6 +346,13 @@ final class WsConnection implements ClientConnection, WsListener {
             LOG.log(System.Logger.Level.DEBUG, () -> "ws " + peer + " closed: " + why);
             // outside the lock: a disconnect event may queue a task and write to a worker
             endpoint.closed(this, why);
+        }
+        lock.lock();
+        try {
+            reported = true; // a stop waiting for the end sees it counted and the users told
+            gone.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -556,10 +621,10 @@ final class WsConnection implements ClientConnection, WsListener {
         lock.lock();
         try {
             long left = nanos;
-            while (state != State.ENDED && left > 0) {
+            while (!reported && left > 0) {
                 left = gone.awaitNanos(left);
             }
-            return state == State.ENDED;
+            return reported;
         } finally {
             lock.unlock();
         }

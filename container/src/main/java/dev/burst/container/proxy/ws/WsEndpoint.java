@@ -23,7 +23,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * WebSocket clients at {@code GET /ws} on the HTTP listener: one binary message is one Box frame, in and
@@ -63,6 +66,10 @@ public final class WsEndpoint {
     private final PeerLog peerLog = new PeerLog(PEER_LOG_INTERVAL, line -> LOG.log(System.Logger.Level.WARNING, line));
     private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    /** Bytes of unfinished messages over every connection, within burst.box.max-inbound-bytes. */
+    private final AtomicLong inbound = new AtomicLong();
+    /** Closes connections whose message is not whole within burst.box.frame-timeout; started with the first. */
+    private ScheduledExecutorService sweeper;
 
     private WsEndpoint(int maxPacket, ConnectionLimits limits, Intake intake, Users users) {
         this.intake = intake;
@@ -114,6 +121,11 @@ public final class WsEndpoint {
      */
     public boolean closeConnections(Duration timeout) throws InterruptedException {
         stopping = true;
+        synchronized (this) {
+            if (sweeper != null) {
+                sweeper.shutdownNow();
+            }
+        }
         List<WsConnection> all = List.copyOf(connections);
         all.forEach(c -> c.closeAfterWrites(DisconnectReason.SERVER_STOPPING));
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -130,6 +142,7 @@ public final class WsEndpoint {
     // ---- for its connections ------------------------------------------------------------------------
 
     void opened(WsConnection c) {
+        startSweeper();
         stats.open.incrementAndGet();
         stats.accepted.increment();
         connections.add(c);
@@ -145,6 +158,57 @@ public final class WsEndpoint {
         }
         stats.closed(cause);
         users.closed(c, cause.reason);
+    }
+
+    /**
+     * Charges (or, negative, gives back) bytes of an unfinished message.
+     *
+     * @param bytes the change
+     * @return false, charging nothing, if it would take the total over burst.box.max-inbound-bytes
+     */
+    boolean charge(long bytes) {
+        if (bytes <= 0) {
+            inbound.addAndGet(bytes);
+            return true;
+        }
+        long limit = limits.boxMaxInboundBytes();
+        while (true) {
+            long now = inbound.get();
+            if (now + bytes > limit) {
+                return false;
+            }
+            if (inbound.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** @return bytes of unfinished messages held now, over every connection */
+    public long inboundBytes() {
+        return inbound.get();
+    }
+
+    private synchronized void startSweeper() {
+        if (sweeper != null || stopping) {
+            return;
+        }
+        long timeout = limits.boxFrameTimeout().toNanos();
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.SECONDS.toNanos(1), timeout / 4));
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ws-frame-timeout")
+                .daemon().unstarted(r));
+        sweeper.scheduleAtFixedRate(() -> sweep(timeout), period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** A periodic task must not die of one failure: each connection is looked at on its own. */
+    private void sweep(long timeoutNanos) {
+        long now = System.nanoTime();
+        for (WsConnection c : connections) {
+            try {
+                c.checkFrameTimeout(now, timeoutNanos);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "the WebSocket frame-timeout sweep failed on " + c, e);
+            }
+        }
     }
 
     Intake intake() {
@@ -186,7 +250,7 @@ public final class WsEndpoint {
             ServerConnection upgraded;
             UPGRADING.set(c);
             try {
-                upgraded = helidon.upgrade(ctx, prologue, headers);
+                upgraded = helidon.upgrade(new WatchedContext(ctx, c), prologue, headers);
             } finally {
                 UPGRADING.remove();
             }

@@ -23,6 +23,10 @@ public final class WsStats {
         TEXT_MESSAGE(DisconnectReason.PROTOCOL_ERROR),
         /** a message or frame over burst.box.max-packet (close code 1009) */
         TOO_BIG(DisconnectReason.PROTOCOL_ERROR),
+        /** a message not whole within burst.box.frame-timeout of its first byte */
+        FRAME_TIMEOUT(DisconnectReason.PROTOCOL_ERROR),
+        /** its unfinished message did not fit in burst.box.max-inbound-bytes */
+        INBOUND_BUDGET(DisconnectReason.PROTOCOL_ERROR),
         /** more than burst.connection.max-outbound bytes queued unread */
         SLOW_CONSUMER(DisconnectReason.SLOW_CONSUMER),
         /** its user logged in elsewhere */
@@ -102,6 +106,16 @@ public final class WsStats {
     /** @return connections closed for a message or frame over burst.box.max-packet */
     public long closedTooBig() {
         return closed.get(Close.TOO_BIG).sum();
+    }
+
+    /** @return connections closed for a message not whole within burst.box.frame-timeout */
+    public long closedFrameTimeout() {
+        return closed.get(Close.FRAME_TIMEOUT).sum();
+    }
+
+    /** @return connections closed because their unfinished message did not fit in burst.box.max-inbound-bytes */
+    public long closedInboundBudget() {
+        return closed.get(Close.INBOUND_BUDGET).sum();
     }
 
     /** @return connections closed as slow consumers */
