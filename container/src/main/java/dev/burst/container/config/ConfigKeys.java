@@ -158,12 +158,14 @@ public final class ConfigKeys {
             "67108864", longInteger(1L << 10, 1L << 40), """
             Bytes the proxy may hold, over every connection, in inbound frames that have not fully arrived. When
             it is spent, a connection whose frame needs more waits (is not read) until bytes are freed; other
-            connections' complete frames are served meanwhile.""");
+            connections' complete frames are served meanwhile. WebSocket (/ws) connections have a budget of
+            this size of their own, for their unfinished messages; the one that would take it past is closed.""");
 
     public static final ConfigKey<Duration> BOX_FRAME_TIMEOUT = global(Section.BOX, "burst.box.frame-timeout", "PT30S",
             duration(Duration.ofMillis(10)), """
             Longest a frame may take from its first byte to its last. A connection whose frame is still
-            incomplete after it (a slow or stalled sender) is closed, counted and logged.""");
+            incomplete after it (a slow or stalled sender) is closed, counted and logged. A WebSocket (/ws)
+            message is held to it too, from its first byte to its last.""");
 
     public static final ConfigKey<Integer> BOX_MAX_IN_FLIGHT = global(Section.BOX, "burst.box.max-in-flight", "128",
             integer(1, 1_000_000), """
