@@ -16,9 +16,9 @@ import java.time.Duration;
  * ({@code t0} = when {@code every} was called). Ticks never overlap: the next one runs after the last one
  * returned. When a tick (or a task before it) ran so long that the next planned time has passed, the
  * next tick runs at once, late, and the planned times that passed before it are skipped, not made up: at
- * most one late tick, then the plan goes on at its old rhythm. The worker's stat counts the skipped ticks.
+ * most one late tick, then the plan goes on at its old rhythm. The worker counts the skipped ticks.
  *
- * <p><b>Failures.</b> A tick that throws is logged with the plugin's name and counted in the stat; an
+ * <p><b>Failures.</b> A tick that throws is logged with the plugin's name and counted; an
  * {@code every} timer keeps its plan. An {@link Error} other than a {@link StackOverflowError} or a
  * {@link LinkageError} ends the worker, as it does from a handler.
  *
