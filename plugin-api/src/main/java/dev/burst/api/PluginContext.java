@@ -7,7 +7,8 @@ import org.eclipse.microprofile.config.Config;
  *
  * <p>Threads: register handlers and hooks only from {@code start}, on the task thread; registering later
  * is refused with {@link IllegalStateException}. {@link #config()}, {@link #logger()} and
- * {@link #worker()} may be used from any thread for the life of the generation.
+ * {@link #worker()} may be used from any thread for the life of the generation; {@link #push()} and
+ * {@link #timers()} belong to the task thread.
  *
  * <p>burst implements this interface; plugins do not. Methods may be added to it in later versions.
  */
@@ -93,12 +94,22 @@ public interface PluginContext {
     }
 
     /**
-     * Pushes frames to connected users; usable from start, handlers, hooks and disconnect handlers of this
-     * generation.
+     * Pushes frames to connected users; usable from start, handlers, hooks, disconnect handlers and timer
+     * ticks of this generation.
      *
      * @return the push API
      */
     Push push();
+
+    /**
+     * Timers of this plugin: code that runs later on the task thread, between tasks, cancelled when the
+     * generation retires. Usable from start, handlers, hooks, disconnect handlers and ticks, unlike the
+     * registration methods above; see {@link Timers} for when ticks run.
+     *
+     * @return this plugin's timers
+     * @throws IllegalStateException when called off the task thread
+     */
+    Timers timers();
 
     /**
      * Registers what runs when a connection with a logged-in user closes.

@@ -38,6 +38,8 @@
  * handler runs, its worker takes no other task, so a handler that blocks holds a whole worker: size the
  * group for it. Each generation of the plugins (each reload) gets a task thread of its own, which ends after
  * the generation's {@code stop}, and with it what was left in its ThreadLocals.
+ * Timers ({@link dev.burst.api.PluginContext#timers()}) run on the same thread, between tasks, never beside
+ * a handler: a plugin's in-memory state needs no lock between its handlers and its ticks.
  *
  * <h2>Compatibility</h2>
  * Types that plugins only use (not implement) are interfaces burst implements or final classes with

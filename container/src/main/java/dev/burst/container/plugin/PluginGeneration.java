@@ -19,7 +19,7 @@ import org.jboss.modules.ModuleLoadException;
 
 /**
  * The plugins of one generation, loaded into their modules and started, with the handler table they
- * registered. Everything here runs on the generation's own task thread in the worker (started, handlers
+ * registered and the timers they started. Everything here runs on the generation's own task thread in the worker (started, handlers
  * looked up, stopped); that thread ends with the generation, and with it whatever the plugins left in its
  * ThreadLocals.
  */
@@ -32,17 +32,20 @@ public final class PluginGeneration implements AutoCloseable {
     private final Map<Integer, Registered> handlers;
     private final List<Hook<DisconnectHandler>> disconnectHandlers;
     private final List<Started> started;
+    private final TimerQueue timers;
 
     private record Started(String name, Plugin plugin, ClassLoader loader) {
     }
 
     private PluginGeneration(int number, PluginModuleLoader loader, Map<Integer, Registered> handlers,
-                             List<Hook<DisconnectHandler>> disconnectHandlers, List<Started> started) {
+                             List<Hook<DisconnectHandler>> disconnectHandlers, List<Started> started,
+                             TimerQueue timers) {
         this.number = number;
         this.loader = loader;
         this.handlers = handlers;
         this.disconnectHandlers = disconnectHandlers;
         this.started = started;
+        this.timers = timers;
     }
 
     /**
@@ -63,18 +66,19 @@ public final class PluginGeneration implements AutoCloseable {
         plugins.forEach(p -> files.put(p.name(), p.files()));
         PluginModuleLoader loader = new PluginModuleLoader(files);
         WorkerInfo info = WorkerInfo.of(worker.group(), worker.slot(), worker.pid(), number);
-        Registry registry = new Registry(push);
+        TimerQueue timers = new TimerQueue(number);
+        Registry registry = new Registry(push, timers);
         List<Started> started = new ArrayList<>();
         try {
             for (PluginJars p : plugins) {
                 started.add(startOne(p.name(), loader, info, config, registry));
             }
         } catch (PluginException | RuntimeException e) {
-            new PluginGeneration(number, loader, Map.of(), List.of(), started).close();
+            new PluginGeneration(number, loader, Map.of(), List.of(), started, timers).close();
             throw e;
         }
         return new PluginGeneration(number, loader, registry.routes(), registry.disconnectHandlers(),
-                List.copyOf(started));
+                List.copyOf(started), timers);
     }
 
     /**
@@ -170,7 +174,19 @@ public final class PluginGeneration implements AutoCloseable {
         return List.copyOf(cmds);
     }
 
-    /** Stops the plugins in reverse start order (a failing stop is logged), then closes the jars. */
+    /**
+     * @return the timers the plugins started, which the task thread runs between tasks; the queue was
+     *         made on that thread, the only one allowed to use it
+     */
+    public TimerQueue timers() {
+        return timers;
+    }
+
+    /**
+     * Stops the plugins in reverse start order (a failing stop is logged), cancels every timer still
+     * planned (so none runs after the generation retired, including one a stop() started), then closes
+     * the jars.
+     */
     @Override
     public void close() {
         for (int i = started.size() - 1; i >= 0; i--) {
@@ -183,6 +199,10 @@ public final class PluginGeneration implements AutoCloseable {
             } catch (PluginException e) {
                 LOG.log(System.Logger.Level.WARNING, e.getMessage(), e.getCause());
             }
+        }
+        int cancelled = timers.cancelAll();
+        if (cancelled > 0) {
+            LOG.log(System.Logger.Level.DEBUG, "generation " + number + ": cancelled " + cancelled + " timer(s)");
         }
         loader.close();
     }

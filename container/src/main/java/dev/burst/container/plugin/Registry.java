@@ -9,6 +9,7 @@ import dev.burst.api.Handler;
 import dev.burst.api.HookScope;
 import dev.burst.api.PluginContext;
 import dev.burst.api.Push;
+import dev.burst.api.Timers;
 import dev.burst.api.WorkerInfo;
 import dev.burst.container.plugin.Registered.Hook;
 import java.util.ArrayList;
@@ -24,19 +25,25 @@ import org.eclipse.microprofile.config.Config;
  * handlers and hooks. Once every plugin started, {@link #routes()} freezes it into one {@link Registered}
  * per cmd with its hook chains worked out, so the task path only walks lists.
  *
- * <p>Threads: the generation's task thread, while it starts the plugins.
+ * <p>Threads: the generation's task thread, while it starts the plugins; a context's {@link Context#timers()}
+ * on that thread for the generation's life.
  */
 final class Registry {
 
     private final Push push;
+    private final TimerQueue timers;
     private final Map<Integer, Handled> handlers = new LinkedHashMap<>();
     private final List<Hook<DisconnectHandler>> disconnectHandlers = new ArrayList<>();
     private final Chains workerHooks = new Chains();
     private final Map<String, Chains> pluginHooks = new LinkedHashMap<>();
 
-    /** @param push what plugins push through */
-    Registry(Push push) {
+    /**
+     * @param push   what plugins push through
+     * @param timers the generation's timers
+     */
+    Registry(Push push, TimerQueue timers) {
         this.push = push;
+        this.timers = timers;
     }
 
     /** A handler as registered, before its hooks are known. */
@@ -103,6 +110,7 @@ final class Registry {
         private final Config config;
         private final ClassLoader loader;
         private final System.Logger logger;
+        private final Timers pluginTimers;
         private boolean sealed;
 
         private Context(String name, WorkerInfo info, Config config, ClassLoader loader) {
@@ -111,6 +119,7 @@ final class Registry {
             this.config = config;
             this.loader = loader;
             this.logger = System.getLogger("plugin." + name);
+            this.pluginTimers = timers.forPlugin(name, loader);
         }
 
         @Override
@@ -164,6 +173,15 @@ final class Registry {
         @Override
         public Push push() {
             return push;
+        }
+
+        @Override
+        public Timers timers() {
+            if (!timers.onOwner()) {
+                throw new IllegalStateException("plugin " + name + ": timers() is for the task thread only, not "
+                        + Thread.currentThread().getName());
+            }
+            return pluginTimers;
         }
 
         @Override

@@ -103,6 +103,47 @@ public final class WireCodec {
         }
     }
 
+    /**
+     * Takes the next whole frame out of a buffer that a reader fills itself (a non-blocking channel):
+     * the bytes from its position to its limit. On success the position moves past the frame; with only
+     * part of a frame there, nothing moves.
+     *
+     * @param in the bytes read so far, in read mode
+     * @return the frame, or null when the buffer holds no whole frame yet (see {@link #pendingLength})
+     * @throws ProtocolException when the frame is malformed or its length out of range
+     */
+    public static WireMessage next(ByteBuffer in) throws ProtocolException {
+        int length = pendingLength(in);
+        if (length < 0 || in.remaining() < 4 + length) {
+            return null;
+        }
+        int start = in.position() + 4;
+        ByteBuffer frame = in.slice(start, length);
+        in.position(start + length);
+        try {
+            return decode(frame);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new ProtocolException("malformed frame of type " + (in.get(start) & 0xff) + ": " + e);
+        }
+    }
+
+    /**
+     * @param in the bytes read so far, in read mode
+     * @return the length (after the length field) of the frame that starts at the buffer's position; -1
+     *         while fewer than four bytes are there
+     * @throws ProtocolException when that length is out of range
+     */
+    public static int pendingLength(ByteBuffer in) throws ProtocolException {
+        if (in.remaining() < 4) {
+            return -1;
+        }
+        int length = in.getInt(in.position());
+        if (length < 1 || length > MAX_FRAME) {
+            throw new ProtocolException("frame length " + length + " out of range 1.." + MAX_FRAME);
+        }
+        return length;
+    }
+
     private static WireMessage decode(ByteBuffer b) {
         int type = b.get() & 0xff;
         return switch (type) {

@@ -4,6 +4,7 @@ import dev.burst.container.config.ConfigException;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginGeneration;
 import dev.burst.container.plugin.Registered;
+import dev.burst.container.plugin.TimerQueue;
 import dev.burst.container.plugin.PluginJars;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.protocol.ProtocolException;
@@ -33,7 +34,9 @@ import org.eclipse.microprofile.config.Config;
  * generation, reads the proxy's frames, runs every handler, and stops the generation when it retires,
  * then ends. Whatever the plugin or its libraries left in the thread's ThreadLocals (Jackson's buffer
  * recycler, a formatter cache ...) goes with the thread, so it cannot keep a retired generation loaded.
- * The thread that runs the handlers is the one that waits for the next frame: no hand-off per task.
+ * The thread that runs the handlers is the one that waits for the next frame: no hand-off per task. It
+ * runs the generation's timers too, between tasks: it waits for the next frame until the next timer is
+ * due, runs the due timers, and waits again ({@link TimerQueue}).
  *
  * <p>Its life, each step on this thread:
  * <pre>
@@ -42,13 +45,14 @@ import org.eclipse.microprofile.config.Config;
  *   waits until the generation before it has stopped (at boot: at once)
  *   READY, then serves: TASK -> RESULT, one at a time (a handler's BIND and PUSH frames go before its
  *        RESULT); PUSHED completes a push's stage; a TASK of the disconnect pseudo cmd runs the
- *        disconnect handlers
+ *        disconnect handlers; between frames, the timers that are due
+ *        (stopping the generation cancels its timers: none runs once it retired)
  *        ├─ LOAD: launches the next generation's thread and waits for its start();
  *        │        failed: keeps serving;  started: stop()s its own generation, hands over, ends
  *        └─ STOP, SIGTERM (after the running task) or the proxy gone: stop()s its generation,
  *                 hands the worker its exit code, ends
  * </pre>
- * {@code start()}, handlers and {@code stop()} run with the plugin module's class loader as the context
+ * {@code start()}, handlers, ticks and {@code stop()} run with the plugin module's class loader as the context
  * class loader. The thread inherits no inheritable ThreadLocals: a value a plugin put there must not
  * follow into the next generation's thread.
  */
@@ -195,7 +199,10 @@ final class TaskThread implements Runnable {
                         + load.plugins().size() + " plugin(s), cmds " + cmds);
             }
             while (true) {
-                WireMessage m = link.read();
+                WireMessage m = nextFrameOrTimers(link);
+                if (m == null) {
+                    continue;
+                }
                 switch (m) {
                     case Task t -> {
                         link.busy(true);
@@ -242,6 +249,18 @@ final class TaskThread implements Runnable {
             LOG.log(System.Logger.Level.ERROR, "lost the proxy: " + e);
             return Optional.of(ExitCode.FAILURE);
         }
+    }
+
+    /**
+     * Runs the timers that are due, then waits for the next frame until the next timer is due: the one
+     * place this thread waits, so a tick never runs beside a task and needs no other thread.
+     *
+     * @return the next frame; null when a timer became due first
+     */
+    private WireMessage nextFrameOrTimers(ProxyLink link) throws IOException {
+        TimerQueue timers = generation.timers();
+        timers.runDue();
+        return timers.any() ? link.poll(timers.nextDue()) : link.read();
     }
 
     /**

@@ -30,9 +30,9 @@ import org.eclipse.microprofile.config.Config;
  *
  * <p>Threads. The main thread connects, says HELLO, reads the first LOAD, and then only waits for the
  * exit code. Each plugin generation has a task thread of its own ({@link TaskThread}, {@code task gen N}):
- * it starts the generation, reads the next frame, runs the handlers, and stops the generation when a
- * newer one takes over, then ends; so one thread at a time waits for the next frame and runs what it
- * brings. The signal thread only flags the stop request and wakes the reader ({@link #requestStop});
+ * it starts the generation, waits for the next frame or the next timer, runs the handlers and the
+ * timers, and stops the generation when a newer one takes over, then ends; so one thread at a time waits
+ * for the next frame and runs what it brings. The signal thread only flags the stop request and wakes the reader ({@link #requestStop});
  * the leak watch reports from its own thread.
  */
 public final class Worker {
@@ -116,7 +116,14 @@ public final class Worker {
      * @return the exit code
      */
     ExitCode serve(SocketChannel channel) {
-        ProxyLink l = new ProxyLink(channel);
+        ProxyLink l;
+        try {
+            l = ProxyLink.over(channel);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot set up the connection to the proxy: " + e);
+            closeQuietly(channel);
+            return ExitCode.FAILURE;
+        }
         link = l;
         if (stopRequested()) {
             l.wakeReaderUnlessBusy();

@@ -32,6 +32,7 @@ import dev.burst.container.worker.testplugins.BetaHooksPlugin;
 import dev.burst.container.worker.testplugins.MissingConfigPlugin;
 import dev.burst.container.worker.testplugins.ProbePlugin;
 import dev.burst.container.worker.testplugins.PushingPlugin;
+import dev.burst.container.worker.testplugins.TickingPlugin;
 import dev.burst.container.worker.testplugins.TwiceCmdPlugin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,14 +55,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The plugin programming model in a real worker over a real Unix socket, with plugins in their own
  * modules: hooks and their order across two plugins, annotated handlers and hooks, injected
- * configuration, and a reload reading the configuration again.
+ * configuration, a reload reading the configuration again, users and push, and timers on the task thread.
  */
 class PluginModelTest {
 
     private static final Map<String, Class<? extends Plugin>> PLUGINS = Map.of(
             "alpha", AlphaHooksPlugin.class, "beta", BetaHooksPlugin.class, "annotated", AnnotatedPlugin.class,
             "bad-cmd", BadCmdPlugin.class, "twice", TwiceCmdPlugin.class, "bad-hook", BadHookPlugin.class,
-            "needs-config", MissingConfigPlugin.class, "probe", ProbePlugin.class, "pushing", PushingPlugin.class);
+            "needs-config", MissingConfigPlugin.class, "probe", ProbePlugin.class, "pushing", PushingPlugin.class,
+            "ticking", TickingPlugin.class);
 
     @TempDir
     Path tmp;
@@ -298,6 +301,133 @@ class PluginModelTest {
 
         assertEquals(Status.NO_REPLY, proxy.next(Result.class).status());
         assertEquals("ann KICKED from 10.0.0.9:5000", text(call(74, "")));
+    }
+
+    // ---- timers ----
+
+    @Test
+    void an_after_timer_runs_once_and_so_does_one_planned_in_start() throws Exception {
+        boot("ticking");
+
+        call(90, "");
+
+        String status = awaitStatus(s -> s.contains("after=1"));
+        assertTrue(status.contains("fromStart=true"), status);
+        Thread.sleep(200);
+        assertTrue(text(call(92, "")).contains("after=1 "), "an after timer runs once");
+    }
+
+    @Test
+    void an_every_timer_ticks_on_the_task_thread_with_the_plugin_s_loader_about_at_its_rate() throws Exception {
+        boot("ticking");
+
+        call(91, "");
+        Thread.sleep(2000);
+
+        String status = text(call(92, ""));
+        assertTrue(ticks(status) >= 5, "every(100 ms) ticked at least 5 times in 2 s: " + status);
+        assertTrue(status.endsWith("own loader=true"), status);
+    }
+
+    @Test
+    void ticks_never_run_while_a_handler_runs_and_go_on_after_it() throws Exception {
+        boot("ticking");
+        call(91, "");
+        awaitStatus(s -> ticks(s) >= 1);
+
+        String[] seen = text(call(93, "")).split(" ");
+
+        assertEquals(seen[0], seen[1], "the tick count did not move during the 400 ms handler");
+        String status = awaitStatus(s -> ticks(s) > Integer.parseInt(seen[1]));
+        assertTrue(status.contains("overlaps=0"), status);
+    }
+
+    @Test
+    void a_tick_that_throws_is_logged_and_its_every_timer_keeps_ticking() throws Exception {
+        boot("ticking");
+
+        call(94, "");
+
+        awaitStatus(s -> s.contains("failing=5 "));
+        assertEquals(Status.REPLY, call(92, "").status(), "the worker serves on");
+    }
+
+    @Test
+    void a_cancelled_every_timer_ticks_no_more() throws Exception {
+        boot("ticking");
+        call(91, "");
+        awaitStatus(s -> ticks(s) >= 2);
+
+        assertEquals("true false", text(call(95, "")));
+        int ticks = ticks(text(call(92, "")));
+        Thread.sleep(400);
+
+        assertEquals(ticks, ticks(text(call(92, ""))));
+        assertEquals("false false", text(call(95, "")), "cancelling twice does nothing");
+    }
+
+    @Test
+    void a_swap_stops_the_old_generation_s_ticks_and_the_new_one_starts_with_no_timer() throws Exception {
+        boot("ticking");
+        call(91, "");
+        Path oldTicks = tmp.resolve("ticks-1");
+        awaitFileCount(oldTicks, 2);
+
+        proxy.send(load(2, "ticking"));
+        proxy.next(Ready.class);
+        int last = Integer.parseInt(Files.readString(oldTicks));
+        Thread.sleep(500);
+
+        assertEquals(last, Integer.parseInt(Files.readString(oldTicks)), "generation 1 ticked after it retired");
+        assertEquals(0, ticks(text(call(92, ""))), "generation 2 has no every timer until it starts one");
+        assertTrue(!Files.exists(tmp.resolve("ticks-2")));
+        call(91, "");
+        awaitFileCount(tmp.resolve("ticks-2"), 1);
+    }
+
+    @Test
+    void timers_refuse_a_thread_other_than_the_task_thread() throws Exception {
+        boot("ticking");
+        call(91, "");
+
+        String[] refusals = text(call(96, "")).split(" \\| ");
+
+        assertEquals(3, refusals.length);
+        assertTrue(refusals[0].startsWith("plugin ticking: timers() is for the task thread only"), refusals[0]);
+        assertTrue(refusals[1].startsWith("cannot start a timer from thread"), refusals[1]);
+        assertTrue(refusals[2].startsWith("cannot cancel a timer from thread"), refusals[2]);
+        assertTrue(refusals[2].endsWith("timers belong to the task thread (task gen 1)"), refusals[2]);
+    }
+
+    /** @return the tick count in the ticking plugin's status line */
+    private static int ticks(String status) {
+        return Integer.parseInt(status.substring("ticks=".length(), status.indexOf(' ')));
+    }
+
+    /** Asks the ticking plugin for its status (cmd 92) until it matches; at most 30 s. */
+    private String awaitStatus(Predicate<String> wanted) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (true) {
+            String status = text(call(92, ""));
+            if (wanted.test(status)) {
+                return status;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                fail("the ticking plugin's status did not come as expected within 30 s: " + status);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits (at most 30 s) until a ticks file says at least n. */
+    private static void awaitFileCount(Path file, int n) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!Files.exists(file) || Files.readString(file).isEmpty() || Integer.parseInt(Files.readString(file)) < n) {
+            if (Instant.now().isAfter(deadline)) {
+                fail(file.getFileName() + " did not reach " + n + " within 30 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static byte[] bytes(String s) {

@@ -1,0 +1,294 @@
+package dev.burst.container.plugin;
+
+import dev.burst.api.Timer;
+import dev.burst.api.TimerRun;
+import dev.burst.api.Timers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+
+/**
+ * The timers of one plugin generation: a queue ordered by planned time that the generation's task thread
+ * asks for its next deadline ({@link #nextDue()}) and runs between tasks ({@link #runDue()}), so it waits
+ * for "the next frame or the next timer" in one place. Fixed-rate rules and failure handling as
+ * {@link Timers} documents them; counts per plugin in {@link TimerStats}.
+ *
+ * <p>Threads: everything runs on the task thread that made the queue (the generation's); the plugins'
+ * {@link Timers} and {@link Timer}s refuse any other thread. {@link #stats()} snapshots are plain values
+ * for the same thread to send.
+ */
+public final class TimerQueue {
+
+    private static final System.Logger LOG = System.getLogger(TimerQueue.class.getName());
+
+    private final int generation;
+    private final Thread owner = Thread.currentThread();
+    private final PriorityQueue<Entry> queue = new PriorityQueue<>();
+    private final Map<String, TimerStats> stats = new LinkedHashMap<>();
+    /** Entries due in the pass being run, taken off the queue; reused. */
+    private final List<Entry> pass = new ArrayList<>();
+    private long sequence;
+    private boolean closed;
+
+    /** @param generation the generation the timers belong to, for messages; the calling thread owns the queue */
+    TimerQueue(int generation) {
+        this.generation = generation;
+    }
+
+    /**
+     * @param plugin the plugin's name
+     * @param loader its class loader, the context loader of its ticks
+     * @return that plugin's timers on this queue
+     */
+    Timers forPlugin(String plugin, ClassLoader loader) {
+        TimerStats counts = stats.computeIfAbsent(plugin, TimerStats::new);
+        return new PluginTimers(plugin, loader, counts);
+    }
+
+    /** @return whether the calling thread is the one whose timers these are */
+    boolean onOwner() {
+        return Thread.currentThread() == owner;
+    }
+
+    /**
+     * @return the {@link System#nanoTime()} at which the earliest timer is due, or {@link Long#MAX_VALUE}
+     *         when none is planned
+     */
+    public long nextDue() {
+        Entry head = queue.peek();
+        return head == null ? Long.MAX_VALUE : head.due;
+    }
+
+    /** @return whether any timer is planned */
+    public boolean any() {
+        return !queue.isEmpty();
+    }
+
+    /**
+     * Runs every timer due now, once each, in planned order; an {@code every} is planned again after its
+     * tick. A timer that becomes due while this pass runs waits for the next pass, so the caller reads
+     * frames in between.
+     */
+    public void runDue() {
+        if (queue.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        Entry head;
+        while ((head = queue.peek()) != null && head.due - now <= 0) {
+            pass.add(queue.poll());
+        }
+        try {
+            for (Entry e : pass) {
+                if (e.state == State.PLANNED) {
+                    e.fire();
+                }
+            }
+        } finally {
+            pass.clear();
+        }
+    }
+
+    /**
+     * Cancels every timer: the generation retires. Later calls to the plugins' {@link Timers} are refused.
+     *
+     * @return how many timers were still planned
+     */
+    public int cancelAll() {
+        closed = true;
+        int planned = 0;
+        for (Entry e : queue) {
+            if (e.state == State.PLANNED) {
+                e.state = State.DONE;
+                planned++;
+            }
+        }
+        queue.clear();
+        return planned;
+    }
+
+    /** @return per plugin that asked for its timers, in start order: its counts so far */
+    public List<TimerStats.Snapshot> stats() {
+        return stats.values().stream().map(TimerStats::snapshot).toList();
+    }
+
+    private enum State { PLANNED, RUNNING, DONE }
+
+    /** One timer: its plan and its tick. */
+    private final class Entry implements Timer, TimerRun, Comparable<Entry> {
+        private final String plugin;
+        private final ClassLoader loader;
+        private final TimerStats counts;
+        private final Timers.Tick tick;
+        /** Nanoseconds between planned ticks; 0 for an {@code after}. */
+        private final long period;
+        private long due;
+        private long seq;
+        private long late;
+        private State state = State.PLANNED;
+        private boolean failedBefore;
+
+        Entry(String plugin, ClassLoader loader, TimerStats counts, Timers.Tick tick, long due, long period) {
+            this.plugin = plugin;
+            this.loader = loader;
+            this.counts = counts;
+            this.tick = tick;
+            this.period = period;
+            plan(due);
+        }
+
+        private void plan(long at) {
+            due = at;
+            seq = ++sequence;
+            queue.add(this);
+        }
+
+        void fire() {
+            long start = System.nanoTime();
+            late = Math.max(0, start - due);
+            state = State.RUNNING;
+            Thread t = Thread.currentThread();
+            ClassLoader previous = t.getContextClassLoader();
+            t.setContextClassLoader(loader);
+            Throwable thrown = null;
+            try {
+                tick.run(this);
+            } catch (Exception | StackOverflowError | LinkageError e) {
+                thrown = e;
+            } finally {
+                t.setContextClassLoader(previous);
+            }
+            counts.ran(late, thrown != null);
+            if (thrown != null) {
+                failed(thrown);
+            }
+            if (state != State.RUNNING) {
+                return;
+            }
+            if (period == 0 || closed) {
+                state = State.DONE;
+                return;
+            }
+            state = State.PLANNED;
+            long next = due + period;
+            long now = System.nanoTime();
+            if (next - now < 0) {
+                long skipped = (now - next) / period;
+                counts.skipped(skipped);
+                next += skipped * period;
+            }
+            plan(next);
+        }
+
+        private void failed(Throwable thrown) {
+            String what = "a timer of plugin " + plugin + " (generation " + generation + ", "
+                    + (period == 0 ? "after" : "every " + Duration.ofNanos(period).toMillis() + " ms") + ") threw"
+                    + (period == 0 ? "" : "; it keeps its plan");
+            if (failedBefore) {
+                LOG.log(System.Logger.Level.WARNING, what + ": " + thrown);
+            } else {
+                failedBefore = true;
+                LOG.log(System.Logger.Level.WARNING, what, thrown);
+            }
+        }
+
+        @Override
+        public boolean cancel() {
+            checkThread("cancel a timer");
+            return switch (state) {
+                case PLANNED -> {
+                    queue.remove(this);
+                    state = State.DONE;
+                    yield true;
+                }
+                case RUNNING -> {
+                    state = State.DONE;
+                    yield period != 0;
+                }
+                case DONE -> false;
+            };
+        }
+
+        @Override
+        public boolean pending() {
+            checkThread("ask a timer");
+            return state == State.PLANNED || (state == State.RUNNING && period != 0 && !closed);
+        }
+
+        @Override
+        public Duration lateBy() {
+            return Duration.ofNanos(late);
+        }
+
+        @Override
+        public Timer timer() {
+            return this;
+        }
+
+        @Override
+        public int compareTo(Entry o) {
+            int byTime = Long.compare(due - o.due, 0);
+            return byTime != 0 ? byTime : Long.compare(seq, o.seq);
+        }
+    }
+
+    private void checkThread(String what) {
+        if (!onOwner()) {
+            throw new IllegalStateException("cannot " + what + " from thread " + Thread.currentThread().getName()
+                    + ": timers belong to the task thread (" + owner.getName() + ")");
+        }
+    }
+
+    /** One plugin's view of the queue. */
+    private final class PluginTimers implements Timers {
+        private final String plugin;
+        private final ClassLoader loader;
+        private final TimerStats counts;
+
+        PluginTimers(String plugin, ClassLoader loader, TimerStats counts) {
+            this.plugin = plugin;
+            this.loader = loader;
+            this.counts = counts;
+        }
+
+        @Override
+        public Timer after(Duration delay, Tick tick) {
+            return add(delay, tick, 0);
+        }
+
+        @Override
+        public Timer every(Duration period, Tick tick) {
+            Objects.requireNonNull(period, "period");
+            if (period.isNegative() || period.isZero()) {
+                throw new IllegalArgumentException("plugin " + plugin + ": a timer's period must be positive, not "
+                        + period);
+            }
+            return add(period, tick, saturatedNanos(period));
+        }
+
+        private Timer add(Duration delay, Tick tick, long period) {
+            Objects.requireNonNull(delay, "delay");
+            Objects.requireNonNull(tick, "tick");
+            checkThread("start a timer");
+            if (closed) {
+                throw new IllegalStateException("plugin " + plugin + ": generation " + generation
+                        + " has retired; it starts no timer");
+            }
+            long nanos = delay.isNegative() ? 0 : saturatedNanos(delay);
+            return new Entry(plugin, loader, counts, tick, System.nanoTime() + nanos, period);
+        }
+    }
+
+    /** A delay as nanoseconds, capped at about 146 years so that it still compares by subtraction. */
+    private static long saturatedNanos(Duration d) {
+        try {
+            return Math.min(d.toNanos(), Long.MAX_VALUE / 2);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+}
