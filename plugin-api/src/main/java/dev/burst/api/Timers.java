@@ -16,7 +16,9 @@ import java.time.Duration;
  * ({@code t0} = when {@code every} was called). Ticks never overlap: the next one runs after the last one
  * returned. When a tick (or a task before it) ran so long that the next planned time has passed, the
  * next tick runs at once, late, and the planned times that passed before it are skipped, not made up: at
- * most one late tick, then the plan goes on at its old rhythm. The worker counts the skipped ticks.
+ * most one late tick, then the plan goes on at its old rhythm. The worker counts the skipped ticks; runs,
+ * failures, skipped ticks and lateness (p99, max) of each plugin's timers show in the proxy's
+ * {@code GET /admin/stat}, under each worker ({@code workers_detail[].timers}), updated about once a second.
  *
  * <p><b>Failures.</b> A tick that throws is logged with the plugin's name and counted; an
  * {@code every} timer keeps its plan. An {@link Error} other than a {@link StackOverflowError} or a
@@ -30,7 +32,8 @@ import java.time.Duration;
  * <p><b>Threads.</b> On the task thread only: from {@link Plugin#start}, handlers, hooks, disconnect
  * handlers and ticks. From any other thread, every method here and on {@link Timer} throws
  * {@link IllegalStateException}. A timer's work is as slow as its slowest tick: like a handler, a tick that
- * blocks holds the whole worker.
+ * blocks holds the whole worker. (A tick that never returns is not yet detected as such: the worker looks
+ * idle to the proxy until a task sent to it runs past the group's task-timeout, which replaces it.)
  *
  * <p>burst implements this interface; plugins do not. Methods may be added to it in later versions.
  */

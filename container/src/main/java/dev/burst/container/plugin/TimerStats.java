@@ -49,7 +49,7 @@ public final class TimerStats {
 
     /**
      * @return the upper bound of the bucket holding the 99th percentile of lateness, in microseconds (so a
-     *         p99 "at most" this); 0 before any run; past the last bound, the largest lateness seen
+     *         p99 "at most" this), but never more than the largest lateness seen; 0 before any run
      */
     private long p99Micros() {
         if (runs == 0) {
@@ -60,7 +60,7 @@ public final class TimerStats {
         for (int i = 0; i < LATE_BOUNDS_MICROS.length; i++) {
             seen += late[i];
             if (seen >= rank) {
-                return LATE_BOUNDS_MICROS[i];
+                return Math.min(LATE_BOUNDS_MICROS[i], maxLateNanos / 1_000);
             }
         }
         return maxLateNanos / 1_000;

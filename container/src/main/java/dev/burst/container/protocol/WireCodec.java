@@ -29,6 +29,8 @@ import dev.burst.container.protocol.WireMessage.Status;
 import dev.burst.container.protocol.WireMessage.Stop;
 import dev.burst.container.protocol.WireMessage.Stuck;
 import dev.burst.container.protocol.WireMessage.Task;
+import dev.burst.container.protocol.WireMessage.TimerCount;
+import dev.burst.container.protocol.WireMessage.TimerReport;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -74,6 +76,7 @@ public final class WireCodec {
     private static final int BIND = 9;
     private static final int PUSH = 10;
     private static final int PUSHED = 11;
+    private static final int TIMER_REPORT = 12;
 
     private WireCodec() {
     }
@@ -177,6 +180,15 @@ public final class WireCodec {
             case BIND -> new Bind(b.getLong(), str(b));
             case PUSH -> new Push(b.getLong(), pushKind(b.get()), strings(b), b.getInt(), bytes(b));
             case PUSHED -> new Pushed(b.getLong(), b.getInt(), b.getInt(), b.getInt(), strings(b));
+            case TIMER_REPORT -> {
+                int generation = b.getInt();
+                int n = count(b);
+                List<TimerCount> plugins = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    plugins.add(new TimerCount(str(b), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong()));
+                }
+                yield new TimerReport(generation, List.copyOf(plugins));
+            }
             case RESULT -> new Result(b.getLong(), status(b.get()), b.getInt(), bytes(b));
             case STOP -> new Stop();
             case LEAKED -> new Leaked(b.getInt(), str(b));
@@ -240,6 +252,13 @@ public final class WireCodec {
             case Bind bind -> w.type(BIND).i64(bind.connection()).str(bind.user());
             case Push p -> w.type(PUSH).i64(p.pushId()).u8(p.kind().code()).strings(p.users()).i32(p.cmd())
                     .bytes(p.body());
+            case TimerReport r -> {
+                w.type(TIMER_REPORT).i32(r.generation()).i32(r.plugins().size());
+                for (TimerCount c : r.plugins()) {
+                    w.str(c.plugin()).i64(c.runs()).i64(c.failures()).i64(c.skipped()).i64(c.lateP99Micros())
+                            .i64(c.lateMaxMicros());
+                }
+            }
             case Pushed p -> w.type(PUSHED).i64(p.pushId()).i32(p.delivered()).i32(p.offline()).i32(p.dropped())
                     .strings(p.offlineUsers());
             case Result r -> w.type(RESULT).i64(r.taskId()).u8(r.status().code()).i32(r.ret()).bytes(r.body());

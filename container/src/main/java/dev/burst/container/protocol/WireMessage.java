@@ -137,6 +137,29 @@ public sealed interface WireMessage {
     }
 
     /**
+     * What a worker's timers did, per plugin, since its generation started: sent by the task thread between
+     * tasks, at most once a second and only when a timer ran.
+     *
+     * @param generation the generation the timers belong to
+     * @param plugins    the counts of each plugin that has timers
+     */
+    record TimerReport(int generation, List<TimerCount> plugins) implements WireMessage {
+    }
+
+    /**
+     * One plugin's timer counts.
+     *
+     * @param plugin        the plugin
+     * @param runs          ticks run
+     * @param failures      ticks that threw
+     * @param skipped       planned ticks skipped because the one before ran late
+     * @param lateP99Micros how late ticks started, 99th percentile, microseconds
+     * @param lateMaxMicros the latest a tick started, microseconds
+     */
+    record TimerCount(String plugin, long runs, long failures, long skipped, long lateP99Micros, long lateMaxMicros) {
+    }
+
+    /**
      * The proxy's answer to a PUSH.
      *
      * @param pushId       the worker's id for it

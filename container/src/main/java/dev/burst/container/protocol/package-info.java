@@ -41,6 +41,9 @@
  *    9 worker→proxy   BIND         connection int64, user str: a handler's login ("" = logout), before its RESULT
  *   10 worker→proxy   PUSH         push id int64 (0: no answer wanted), kind uint8 (0 users, 1 all, 2 frame
  *                                  then close, 3 close), users (int32 n, n × str), cmd int32, body bytes
+ *   12 worker→proxy   TIMER_REPORT generation int32, plugins (int32 n, n × (plugin str, runs int64, failures
+ *                                  int64, skipped int64, late p99 µs int64, late max µs int64)); between tasks, at
+ *                                  most once a second, only when a timer ran
  *   11 proxy→worker   PUSHED       push id int64, delivered int32, offline int32, dropped int32, offline users
  *                                  (int32 n, n × str); an answer to a PUSH made during a task is sent after
  *                                  that task's RESULT, so the worker, which reads nothing while it runs a

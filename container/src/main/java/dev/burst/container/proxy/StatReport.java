@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.burst.container.plugin.Generation;
 import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.protocol.WireMessage.TimerCount;
+import dev.burst.container.protocol.WireMessage.TimerReport;
 import dev.burst.container.proxy.box.BoxServer;
 import dev.burst.container.proxy.box.BoxStats;
 import dev.burst.container.proxy.dispatch.GroupPool;
@@ -279,6 +281,20 @@ final class StatReport {
                 AtomicInteger connections = sessions.connectionsPerSlot.get(w.id());
                 n.put("restarts", connections == null ? 0 : Math.max(0, connections.get() - 1));
                 n.put("rss_bytes", rssBytes(w.pid()));
+                TimerReport timers = sessions.timerReports.get(w.pid());
+                if (timers != null) {
+                    ArrayNode tn = n.putArray("timers");
+                    for (TimerCount c : timers.plugins()) {
+                        ObjectNode cn = tn.addObject();
+                        cn.put("plugin", c.plugin());
+                        cn.put("generation", timers.generation());
+                        cn.put("runs", c.runs());
+                        cn.put("failures", c.failures());
+                        cn.put("skipped", c.skipped());
+                        cn.put("late_p99_ms", c.lateP99Micros() / 1000.0);
+                        cn.put("late_max_ms", c.lateMaxMicros() / 1000.0);
+                    }
+                }
             }
         }
         return a;

@@ -15,6 +15,7 @@ import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Result;
+import dev.burst.container.protocol.WireMessage.TimerReport;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.proxy.dispatch.Effects;
@@ -57,6 +58,8 @@ final class WorkerSessions {
     private final Set<Long> retiredPids = ConcurrentHashMap.newKeySet();
     /** Worker connections per slot (group#slot): restarts are the connections after the first. */
     final Map<String, AtomicInteger> connectionsPerSlot = new ConcurrentHashMap<>();
+    /** Per worker pid, the last report of its timers (for stat); gone with the worker's connection. */
+    final Map<Long, TimerReport> timerReports = new ConcurrentHashMap<>();
     /** Worker connections refused: no or a wrong per-spawn secret, or an unknown group. */
     final LongAdder workersRefused = new LongAdder();
     /** READY or LOAD_FAILED frames ignored because they came when nothing waited for them. */
@@ -108,6 +111,7 @@ final class WorkerSessions {
                     case Result result -> onResult(link, pool, result);
                     case Bind bind -> onBind(link, bind);
                     case Push push -> onPush(link, push);
+                    case TimerReport report -> timerReports.put(w.pid(), report);
                     case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
                             + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
@@ -122,6 +126,9 @@ final class WorkerSessions {
         } finally {
             link.close();
             PoolWorker w = link.worker();
+            if (w != null) {
+                timerReports.remove(w.pid());
+            }
             if (w != null && pool != null) {
                 retiredPids.remove(w.pid());
                 Effects fx = new Effects();

@@ -3,9 +3,10 @@ package dev.burst.container.worker;
 import dev.burst.container.config.ConfigException;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginGeneration;
+import dev.burst.container.plugin.PluginJars;
 import dev.burst.container.plugin.Registered;
 import dev.burst.container.plugin.TimerQueue;
-import dev.burst.container.plugin.PluginJars;
+import dev.burst.container.plugin.TimerStats;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.protocol.ProtocolException;
 import dev.burst.container.protocol.RetCode;
@@ -19,6 +20,8 @@ import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Status;
 import dev.burst.container.protocol.WireMessage.Stop;
 import dev.burst.container.protocol.WireMessage.Task;
+import dev.burst.container.protocol.WireMessage.TimerCount;
+import dev.burst.container.protocol.WireMessage.TimerReport;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -73,6 +77,11 @@ final class TaskThread implements Runnable {
      * frame would hold it too. This thread only; null once stopped.
      */
     private PluginGeneration generation;
+    /** How often at most the timers' counts go to the proxy. */
+    private static final long TIMER_REPORT_EVERY = TimeUnit.SECONDS.toNanos(1);
+    /** This thread only: when the timers' counts were last looked at, and the runs they had then. */
+    private long timersReportedNanos = System.nanoTime() - TIMER_REPORT_EVERY;
+    private long timersReportedRuns;
 
     private TaskThread(Worker worker, Load load, OptionalInt serving) {
         this.worker = worker;
@@ -260,7 +269,33 @@ final class TaskThread implements Runnable {
     private WireMessage nextFrameOrTimers(ProxyLink link) throws IOException {
         TimerQueue timers = generation.timers();
         timers.runDue();
-        return timers.any() ? link.poll(timers.nextDue()) : link.read();
+        if (timers.any()) {
+            reportTimers(link, timers);
+            return link.poll(timers.nextDue());
+        }
+        return link.read();
+    }
+
+    /**
+     * Tells the proxy what the generation's timers did (TIMER_REPORT), at most once a second and only when a
+     * timer ran since the last report: between tasks, on this thread, so no report ever waits for a task.
+     */
+    private void reportTimers(ProxyLink link, TimerQueue timers) throws IOException {
+        long now = System.nanoTime();
+        if (now - timersReportedNanos < TIMER_REPORT_EVERY) {
+            return;
+        }
+        timersReportedNanos = now;
+        List<TimerStats.Snapshot> counts = timers.stats();
+        long runs = counts.stream().mapToLong(TimerStats.Snapshot::runs).sum();
+        if (runs == timersReportedRuns) {
+            return;
+        }
+        timersReportedRuns = runs;
+        link.send(new TimerReport(generation.number(), counts.stream()
+                .map(c -> new TimerCount(c.plugin(), c.runs(), c.failures(), c.skipped(), c.lateP99Micros(),
+                        c.lateMaxMicros()))
+                .toList()));
     }
 
     /**

@@ -353,6 +353,23 @@ class PluginModelTest {
     }
 
     @Test
+    void the_worker_reports_its_timers_counts_to_the_proxy_between_tasks() throws Exception {
+        boot("ticking");
+
+        call(94, ""); // an every(50 ms) whose ticks throw
+        WireMessage.TimerReport report = proxy.next(WireMessage.TimerReport.class);
+        while (report.plugins().getFirst().failures() < 3) {
+            report = proxy.next(WireMessage.TimerReport.class);
+        }
+
+        assertEquals(1, report.generation());
+        WireMessage.TimerCount counts = report.plugins().getFirst();
+        assertEquals("ticking", counts.plugin());
+        assertTrue(counts.runs() >= counts.failures(), "a failing tick counts as a run: " + counts);
+        assertTrue(counts.lateMaxMicros() >= counts.lateP99Micros(), counts.toString());
+    }
+
+    @Test
     void a_cancelled_every_timer_ticks_no_more() throws Exception {
         boot("ticking");
         call(91, "");

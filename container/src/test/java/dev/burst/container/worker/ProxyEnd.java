@@ -87,10 +87,21 @@ final class ProxyEnd implements AutoCloseable {
         return (WireMessage) o;
     }
 
-    /** @return the next frame, which must be of this type */
+    /**
+     * @return the next frame, which must be of this type; timer reports, which a worker sends between
+     *         tasks whenever its timers ran, are set aside unless asked for
+     */
     <T extends WireMessage> T next(Class<T> type) throws InterruptedException {
-        return assertInstanceOf(type, next());
+        WireMessage m = next();
+        while (m instanceof WireMessage.TimerReport report && type != WireMessage.TimerReport.class) {
+            timerReports.add(report);
+            m = next();
+        }
+        return assertInstanceOf(type, m);
     }
+
+    /** Timer reports set aside by {@link #next(Class)}, oldest first. */
+    final java.util.List<WireMessage.TimerReport> timerReports = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Waits (at most 30 s) until the worker has closed its end, with no frame before. */
     void awaitClosed() throws InterruptedException {
