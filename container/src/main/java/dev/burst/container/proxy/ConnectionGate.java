@@ -1,16 +1,14 @@
 package dev.burst.container.proxy;
 
+import dev.burst.container.proxy.ws.ContextView;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
-import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.common.task.InterruptableTask;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.ListenerContext;
-import io.helidon.webserver.Router;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
@@ -22,10 +20,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -186,7 +182,7 @@ final class ConnectionGate implements ServerConnectionSelector {
             try {
                 DataReader reader = new DataReader(this::read);
                 boolean old = Http10.isRequestLine(firstLine(reader));
-                ConnectionContext view = old ? Http10.translate(ctx, reader, http1) : new View(ctx, reader, ctx.dataWriter());
+                ConnectionContext view = old ? Http10.translate(ctx, reader, http1) : new ContextView(ctx, reader, ctx.dataWriter());
                 if (view == null) {
                     return; // an HTTP/1.0 request refused by the translation itself, already answered
                 }
@@ -267,79 +263,6 @@ final class ConnectionGate implements ServerConnectionSelector {
             if (t != null) {
                 t.interrupt(); // waiting for the first request line: nothing to finish
             }
-        }
-    }
-
-    /** The connection as Helidon's HTTP/1.1 connection sees it: the same socket, with the gate's reader and a writer. */
-    static final class View implements ConnectionContext {
-        private final ConnectionContext ctx;
-        private final DataReader reader;
-        private final DataWriter writer;
-
-        View(ConnectionContext ctx, DataReader reader, DataWriter writer) {
-            this.ctx = ctx;
-            this.reader = reader;
-            this.writer = writer;
-        }
-
-        @Override
-        public DataReader dataReader() {
-            return reader;
-        }
-
-        @Override
-        public DataWriter dataWriter() {
-            return writer;
-        }
-
-        @Override
-        public ListenerContext listenerContext() {
-            return ctx.listenerContext();
-        }
-
-        @Override
-        public ExecutorService executor() {
-            return ctx.executor();
-        }
-
-        @Override
-        public Router router() {
-            return ctx.router();
-        }
-
-        @Override
-        public Optional<io.helidon.webserver.ProxyProtocolData> proxyProtocolData() {
-            return ctx.proxyProtocolData();
-        }
-
-        @Override
-        public HelidonSocket serverSocket() {
-            return ctx.serverSocket();
-        }
-
-        @Override
-        public PeerInfo remotePeer() {
-            return ctx.remotePeer();
-        }
-
-        @Override
-        public PeerInfo localPeer() {
-            return ctx.localPeer();
-        }
-
-        @Override
-        public boolean isSecure() {
-            return ctx.isSecure();
-        }
-
-        @Override
-        public String socketId() {
-            return ctx.socketId();
-        }
-
-        @Override
-        public String childSocketId() {
-            return ctx.childSocketId();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.burst.container.proxy;
 
+import dev.burst.container.proxy.ws.ContextView;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
@@ -77,7 +78,7 @@ final class Http10 {
                 return reader.readBytes(reader.available());
             }
         };
-        return new ConnectionGate.View(ctx, new DataReader(translated), new ResponseWriter(ctx.dataWriter()));
+        return new ContextView(ctx, new DataReader(translated), new ResponseWriter(ctx.dataWriter()));
     }
 
     /** The request line and header lines, up to the empty line (consumed). */

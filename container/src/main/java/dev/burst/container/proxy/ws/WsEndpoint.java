@@ -250,7 +250,7 @@ public final class WsEndpoint {
             ServerConnection upgraded;
             UPGRADING.set(c);
             try {
-                upgraded = helidon.upgrade(new WatchedContext(ctx, c), prologue, headers);
+                upgraded = helidon.upgrade(ContextView.watched(ctx, c), prologue, headers);
             } finally {
                 UPGRADING.remove();
             }

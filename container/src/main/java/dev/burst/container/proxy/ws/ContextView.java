@@ -12,26 +12,43 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
- * The upgraded connection's context as Helidon's WebSocket reader sees it: the same, except that its
- * bytes come through a reader that shows each chunk pulled from the socket to the connection's
- * {@link FrameWatch} first ({@link WsConnection#pulled}), so unfinished messages are timed and charged.
+ * A Helidon connection context with another reader and writer over the same socket: how the HTTP gate
+ * hands Helidon's HTTP/1.1 connection the bytes it already read (and HTTP/1.0 its translation), and how a
+ * WebSocket connection's reader pulls its bytes through the connection's {@link FrameWatch}
+ * ({@link #watched}).
  *
- * <p>Threads: the connection's reader thread.
+ * <p>Threads: the connection's own.
  */
-final class WatchedContext implements ConnectionContext {
+public final class ContextView implements ConnectionContext {
 
     private final ConnectionContext ctx;
     private final DataReader reader;
+    private final DataWriter writer;
 
-    WatchedContext(ConnectionContext ctx, WsConnection connection) {
+    /**
+     * @param ctx    the connection's context
+     * @param reader what its reader is now
+     * @param writer what its writer is now
+     */
+    public ContextView(ConnectionContext ctx, DataReader reader, DataWriter writer) {
         this.ctx = ctx;
+        this.reader = reader;
+        this.writer = writer;
+    }
+
+    /**
+     * The upgraded WebSocket connection's context as Helidon's reader sees it: each chunk pulled from the
+     * socket is shown to the connection first ({@link WsConnection#pulled}), so unfinished messages are
+     * timed and charged.
+     */
+    static ContextView watched(ConnectionContext ctx, WsConnection connection) {
         DataReader socket = ctx.dataReader();
-        this.reader = new DataReader(() -> {
+        return new ContextView(ctx, new DataReader(() -> {
             socket.ensureAvailable(); // blocks for the socket; at its end throws, and Helidon ends the connection
             byte[] chunk = socket.readBytes(socket.available());
             connection.pulled(chunk);
             return chunk;
-        });
+        }), ctx.dataWriter());
     }
 
     @Override
@@ -41,7 +58,7 @@ final class WatchedContext implements ConnectionContext {
 
     @Override
     public DataWriter dataWriter() {
-        return ctx.dataWriter();
+        return writer;
     }
 
     @Override
