@@ -34,9 +34,4 @@ public record Registered(String plugin, Command command, Handler handler, String
      */
     public record Hook<T>(String plugin, ClassLoader loader, T hook) {
     }
-
-    /** @return whether any hook runs around this cmd */
-    public boolean hooked() {
-        return !before.isEmpty() || !beforeSend.isEmpty() || !after.isEmpty();
-    }
 }

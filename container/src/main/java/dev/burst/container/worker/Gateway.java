@@ -112,11 +112,6 @@ final class Gateway implements Push {
         }
     }
 
-    /** @return pushes the proxy has not answered yet */
-    int unanswered() {
-        return pending.size();
-    }
-
     private void send(WireMessage m) {
         try {
             link.get().send(m);
