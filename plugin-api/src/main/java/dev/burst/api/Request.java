@@ -65,6 +65,19 @@ public interface Request {
     Optional<String> user();
 
     /**
+     * The key this request was routed by: its connection's user, else the HTTP header {@code Burst-Key}
+     * the client sent. In a group with {@code burst.group.<g>.route=key} every request of one key runs on
+     * the same worker, one at a time, in arrival order, so a plugin may keep a key's state in memory. A
+     * change_group may move a key to another worker: the state the old worker kept for it stays there, so
+     * keep in memory only what can be loaded again (from a database, a cache) when a key arrives.
+     *
+     * @return the key; empty when the request has neither a user nor a Burst-Key header
+     */
+    default Optional<String> key() {
+        return Optional.empty();
+    }
+
+    /**
      * Binds this request's connection (Box over TCP, or WebSocket) to a user: later requests of the
      * connection carry it, pushes to the user reach the connection, and its closing runs the disconnect
      * handlers. If the user is logged in on another connection, that one is kicked (it gets a frame with

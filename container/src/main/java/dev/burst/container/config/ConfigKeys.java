@@ -254,6 +254,19 @@ public final class ConfigKeys {
             Up to this many more tasks, drawn at random for each worker, are added to max-requests so workers do
             not all recycle at once (gunicorn's max_requests_jitter).""");
 
+    public static final ConfigKey<GroupConfig.Route> GROUP_ROUTE = group(Section.GROUPS, "route", "any",
+            oneOf(Map.of("any", GroupConfig.Route.ANY, "key", GroupConfig.Route.KEY)), """
+            How group <g> picks a worker for a task. any = the next idle worker. key = by the task's key (the user
+            its connection logged in as, else the HTTP header Burst-Key): each key belongs to one worker slot
+            (rendezvous hashing over slots 1..workers) and its tasks run there one at a time, in arrival order;
+            while that slot's worker restarts, recycles or swaps a generation, its keys wait (bounded by
+            queue-timeout and max-pending) rather than run elsewhere. change_group moves about 1/N of the keys.""");
+
+    public static final ConfigKey<GroupConfig.Keyless> GROUP_KEYLESS = group(Section.GROUPS, "keyless", "any",
+            oneOf(Map.of("any", GroupConfig.Keyless.ANY, "reject", GroupConfig.Keyless.REJECT)), """
+            With route=key, what group <g> does with a task that has no key (no logged-in user, no Burst-Key
+            header): any = run it on any idle worker; reject = answer it at once with ret -10006 (HTTP 400).""");
+
     public static final ConfigKey<Duration> STOP_TIMEOUT = global(Section.LIFECYCLE, "burst.stop.timeout", "PT30S",
             duration(Duration.ZERO), """
             Bound of a graceful stop (SIGTERM, POST /admin/stop): queued and in-flight tasks are answered or

@@ -114,6 +114,32 @@ public final class GroupConfig {
         return value(ConfigKeys.GROUP_MAX_WORKERS);
     }
 
+    /** How a group picks a worker for a task (burst.group.&lt;g&gt;.route). */
+    public enum Route {
+        /** the next idle worker: no affinity */
+        ANY,
+        /** the worker slot the task's key hashes to, one task of a key at a time */
+        KEY
+    }
+
+    /** What a route=key group does with a task that has no key (burst.group.&lt;g&gt;.keyless). */
+    public enum Keyless {
+        /** any idle worker runs it */
+        ANY,
+        /** it is answered -10006 at once */
+        REJECT
+    }
+
+    /** @return how the group picks a worker (burst.group.&lt;g&gt;.route) */
+    public Route route() {
+        return value(ConfigKeys.GROUP_ROUTE);
+    }
+
+    /** @return what a route=key group does with a keyless task (burst.group.&lt;g&gt;.keyless) */
+    public Keyless keyless() {
+        return value(ConfigKeys.GROUP_KEYLESS);
+    }
+
     /**
      * @param plugin a plugin name
      * @return whether this group loads it

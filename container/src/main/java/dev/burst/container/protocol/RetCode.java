@@ -16,6 +16,11 @@ public final class RetCode {
     public static final int WORKER_LOST = -10004;
     /** In a pushed frame (cmd 0): the connection is closed because its user logged in elsewhere. */
     public static final int KICKED = -10005;
+    /**
+     * A group that routes by key (burst.group.&lt;g&gt;.keyless=reject) got a task without one: no logged-in
+     * user and no Burst-Key header (HTTP 400). Not -10002: retrying the same request never helps.
+     */
+    public static final int KEY_REQUIRED = -10006;
     /** Admin authentication failed. */
     public static final int ADMIN_AUTH_FAILED = -20000;
 

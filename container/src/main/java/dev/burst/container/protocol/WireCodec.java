@@ -176,7 +176,7 @@ public final class WireCodec {
                 yield new Ready(generation, List.copyOf(cmds));
             }
             case LOAD_FAILED -> new LoadFailed(b.getInt(), str(b));
-            case TASK -> new Task(b.getLong(), b.getInt(), b.getInt(), str(b), b.getLong(), str(b), bytes(b));
+            case TASK -> new Task(b.getLong(), b.getInt(), b.getInt(), str(b), b.getLong(), str(b), str(b), bytes(b));
             case BIND -> new Bind(b.getLong(), str(b));
             case PUSH -> new Push(b.getLong(), pushKind(b.get()), strings(b), b.getInt(), bytes(b));
             case PUSHED -> new Pushed(b.getLong(), b.getInt(), b.getInt(), b.getInt(), strings(b));
@@ -248,7 +248,7 @@ public final class WireCodec {
             }
             case LoadFailed f -> w.type(LOAD_FAILED).i32(f.generation()).str(f.reason());
             case Task t -> w.type(TASK).i64(t.taskId()).i32(t.cmd()).i32(t.sn()).str(t.client()).i64(t.connection())
-                    .str(t.user()).bytes(t.body());
+                    .str(t.user()).str(t.key()).bytes(t.body());
             case Bind bind -> w.type(BIND).i64(bind.connection()).str(bind.user());
             case Push p -> w.type(PUSH).i64(p.pushId()).u8(p.kind().code()).strings(p.users()).i32(p.cmd())
                     .bytes(p.body());

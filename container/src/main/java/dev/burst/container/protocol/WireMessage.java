@@ -75,14 +75,20 @@ public sealed interface WireMessage {
      * @param client     the client's address
      * @param connection the client's connection id; 0 for HTTP (nothing to log in)
      * @param user       the user bound to the connection; "" when none
+     * @param key        the task's key (the user, else the client's Burst-Key header); "" when none
      * @param body       the payload
      */
-    record Task(long taskId, int cmd, int sn, String client, long connection, String user, byte[] body)
+    record Task(long taskId, int cmd, int sn, String client, long connection, String user, String key, byte[] body)
             implements WireMessage {
+
+        /** A task without a key (its user, if any, is not taken as one). */
+        public Task(long taskId, int cmd, int sn, String client, long connection, String user, byte[] body) {
+            this(taskId, cmd, sn, client, connection, user, "", body);
+        }
 
         /** A task of no connection (HTTP, and tests). */
         public Task(long taskId, int cmd, int sn, String client, byte[] body) {
-            this(taskId, cmd, sn, client, 0, "", body);
+            this(taskId, cmd, sn, client, 0, "", "", body);
         }
     }
 

@@ -32,8 +32,9 @@
  *    3 worker→proxy   READY        generation int32, cmds int32, per cmd: id int32, name str ("" = none), flags uint8 (1 = idempotent)
  *    4 worker→proxy   LOAD_FAILED  generation int32, reason str
  *    5 proxy→worker   TASK         task id int64, cmd int32, sn int32, client str, connection int64 (0: HTTP),
- *                                  user str ("": none), body bytes. cmd -2147483648 (DISCONNECT_CMD) is a
- *                                  disconnect event: user = who left, body = 1 byte reason (0 client closed,
+ *                                  user str ("": none), key str (the user, else the client's Burst-Key
+ *                                  header; "": none), body bytes. cmd -2147483648 (DISCONNECT_CMD) is a
+ *                                  disconnect event: user = key = who left, body = 1 byte reason (0 client closed,
  *                                  1 kicked, 2 closed by push, 3 slow consumer, 4 protocol error, 5 stopping)
  *    6 worker→proxy   RESULT       task id int64, status uint8 (0 reply, 1 no reply, 2 unknown cmd, 3 handler error), ret int32, body bytes
  *    7 proxy→worker   STOP         (none): finish the current task, then exit 0

@@ -117,18 +117,22 @@ final class Dispatcher implements Intake, GroupPool.Listener {
         return sources.incrementAndGet();
     }
 
-    /** Accepts a request that is its own source (one HTTP request): no connection, no user. */
-    void submit(int cmd, int sn, String client, byte[] body, Consumer<Outcome> onDone) {
-        submit(cmd, sn, client, newSource(), false, body, onDone);
+    /**
+     * Accepts a request that is its own source (one HTTP request): no connection, no user.
+     *
+     * @param key the client's Burst-Key header, checked; "" when none
+     */
+    void submit(int cmd, int sn, String client, String key, byte[] body, Consumer<Outcome> onDone) {
+        submit(cmd, sn, client, newSource(), false, key, body, onDone);
     }
 
     /** Accepts a request of a client connection (Box or WebSocket): its source is the connection's id. */
     @Override
     public void submit(int cmd, int sn, String client, long source, byte[] body, Consumer<Outcome> onDone) {
-        submit(cmd, sn, client, source, true, body, onDone);
+        submit(cmd, sn, client, source, true, "", body, onDone);
     }
 
-    private void submit(int cmd, int sn, String client, long source, boolean connected, byte[] body,
+    private void submit(int cmd, int sn, String client, long source, boolean connected, String headerKey, byte[] body,
                         Consumer<Outcome> onDone) {
         clientRequests.increment();
         GroupPool pool = routes.group(cmd);
@@ -151,7 +155,8 @@ final class Dispatcher implements Intake, GroupPool.Listener {
         outstanding.incrementAndGet();
         long connection = connected ? source : 0;
         String user = connected ? users.userOf(source).orElse("") : "";
-        Task task = new Task(taskIds.incrementAndGet(), cmd, sn, client, source, body, connection, user, outcome -> {
+        String key = user.isEmpty() ? headerKey : user;
+        Task task = new Task(taskIds.incrementAndGet(), cmd, sn, client, source, body, connection, user, key, outcome -> {
             try {
                 stats.answered(cmd, outcome.kind(), System.nanoTime() - accepted);
                 clientResponses.increment();
@@ -163,6 +168,27 @@ final class Dispatcher implements Intake, GroupPool.Listener {
         Effects fx = new Effects();
         pool.submit(task, fx);
         fx.run();
+    }
+
+    /**
+     * change_group gave a group a new size: a route=key group spreads its keys over the new slots, and
+     * the log says how many slots' key ranges changed. Runs on the proxy's event loop.
+     */
+    void resize(String group, int workers) {
+        GroupPool pool = pools.get(group);
+        if (pool == null || pool.config().route() != GroupConfig.Route.KEY) {
+            return;
+        }
+        Effects fx = new Effects();
+        int before = pool.slotLoads().size();
+        int changed = pool.resize(workers, fx);
+        fx.run();
+        if (changed > 0) {
+            int after = Math.max(1, workers);
+            LOG.log(System.Logger.Level.INFO, "change_group " + group + ": keys spread over " + after + " slot(s), was "
+                    + before + "; the key ranges of " + changed + " slot(s) changed, about "
+                    + Math.abs(after - before) + "/" + Math.max(after, before) + " of the keys moved");
+        }
     }
 
     /** @return the connections, their users, and push */
@@ -179,7 +205,7 @@ final class Dispatcher implements Intake, GroupPool.Listener {
             disconnectQueued.increment();
             outstanding.incrementAndGet();
             Task event = new Task(taskIds.incrementAndGet(), WireMessage.DISCONNECT_CMD, 0, left.clientAddress(),
-                    newSource(), new byte[] {DisconnectCode.of(left.reason())}, 0, left.user(), outcome -> {
+                    newSource(), new byte[] {DisconnectCode.of(left.reason())}, 0, left.user(), left.user(), outcome -> {
                         try {
                             switch (outcome.kind()) {
                                 case REPLY, NO_REPLY -> disconnectRun.increment();

@@ -7,6 +7,8 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,6 +24,10 @@ import java.util.concurrent.CompletableFuture;
 final class HttpApi {
 
     static final HeaderName BURST_RET = HeaderNames.create("Burst-Ret");
+    /** The client's key: a route=key group runs one key's tasks on one worker slot, in order. */
+    static final HeaderName BURST_KEY = HeaderNames.create("Burst-Key");
+    /** Longest Burst-Key, in UTF-8 bytes (as a user id). */
+    static final int MAX_KEY_BYTES = 128;
     private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
 
     private final Dispatcher dispatcher;
@@ -53,17 +59,38 @@ final class HttpApi {
             send(res, Outcome.unknownCmd("unknown cmd " + segment));
             return;
         }
+        String key = req.headers().first(BURST_KEY).orElse(null);
+        Optional<String> badKey = key == null ? Optional.empty() : invalidKey(key);
+        if (badKey.isPresent()) {
+            res.status(Status.BAD_REQUEST_400);
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(HttpErrors.json(badKey.get()));
+            return;
+        }
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         CompletableFuture<Outcome> answer = new CompletableFuture<>();
         dispatcher.clients.incrementAndGet();
         try {
             // host:port as Request.clientAddress() promises and the Box listener gives, not "/host:port"
             String client = req.remotePeer().address().toString().replaceFirst("^/", "");
-            dispatcher.submit(cmd.getAsInt(), 0, client, body, answer::complete);
+            dispatcher.submit(cmd.getAsInt(), 0, client, key == null ? "" : key, body, answer::complete);
             send(res, answer.join());
         } finally {
             dispatcher.clients.decrementAndGet();
         }
+    }
+
+    /** @return why a Burst-Key header's value cannot be a key, if it cannot */
+    static Optional<String> invalidKey(String key) {
+        if (key.isEmpty()) {
+            return Optional.of("header Burst-Key is empty; send a key of 1 to " + MAX_KEY_BYTES
+                    + " UTF-8 bytes, or no header");
+        }
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_KEY_BYTES) {
+            return Optional.of("header Burst-Key is " + bytes + " bytes as UTF-8; at most " + MAX_KEY_BYTES);
+        }
+        return Optional.empty();
     }
 
     private static void send(ServerResponse res, Outcome o) {

@@ -68,7 +68,15 @@ public final class Proxy {
         /** The master asks to drain a worker. */
         record RetireRequested(long pid) implements Event {
         }
+
+        /** change_group gave a group a new size (a route=key group spreads its keys over it). */
+        record GroupResized(String group, int workers) implements Event {
+        }
     }
+
+    /** The outcome of a change_group that ran: {@code game 4 -> 5: done, 1 worker(s) added}. */
+    private static final java.util.regex.Pattern RESIZED =
+            java.util.regex.Pattern.compile("^(\\S+) \\S+ -> (\\d+): done\\b.*");
 
     private final BurstConfig config;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -151,7 +159,7 @@ public final class Proxy {
                         + ", box " + config.boxHost() + ":" + box.get().port() + ", admin " + config.adminHost() + ":"
                         + http.adminPort());
                 while (true) {
-                    if (handle(events.take(), sessions, reloader, master) instanceof Event.Stop s) {
+                    if (handle(events.take(), dispatcher, sessions, reloader, master) instanceof Event.Stop s) {
                         return shutDown(dispatcher, admin, http, box.get(), s);
                     }
                 }
@@ -227,6 +235,12 @@ public final class Proxy {
         @Override
         public void operation(WireMessage.Operation operation) {
             fromMaster.operation(operation);
+            if (operation.kind().equals("change_group") && operation.state().equals("done")) {
+                var m = RESIZED.matcher(operation.outcome());
+                if (m.matches()) {
+                    events.add(new Event.GroupResized(m.group(1), Integer.parseInt(m.group(2))));
+                }
+            }
         }
 
         @Override
@@ -242,7 +256,8 @@ public final class Proxy {
     }
 
     /** Acts on the events any phase handles; returns the event for the caller's own handling. */
-    private Event handle(Event e, WorkerSessions sessions, Reloader reloader, ControlLink master) {
+    private Event handle(Event e, Dispatcher dispatcher, WorkerSessions sessions, Reloader reloader,
+                        ControlLink master) {
         switch (e) {
             case Event.ReloadRequested r -> reloader.start(r.operation(), report -> {
                 LOG.log(report.ok() ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "reload: " + report.summary());
@@ -250,6 +265,7 @@ public final class Proxy {
                         report.summary(), report.details()));
             });
             case Event.RetireRequested r -> sessions.retire(r.pid());
+            case Event.GroupResized r -> dispatcher.resize(r.group(), r.workers());
             default -> {
                 // the caller's
             }
@@ -267,7 +283,7 @@ public final class Proxy {
     private Event.Stop awaitWorkers(Dispatcher dispatcher, WorkerSessions sessions, Reloader reloader, ControlLink master)
             throws InterruptedException {
         while (!dispatcher.everyGroupReady(fromMaster.degraded().keySet())) {
-            switch (handle(events.take(), sessions, reloader, master)) {
+            switch (handle(events.take(), dispatcher, sessions, reloader, master)) {
                 case Event.Stop s -> {
                     return s;
                 }

@@ -125,6 +125,7 @@ final class StatReport {
                 gn.put("degraded_reason", degraded.get(g.config().name()));
             }
             latency(gn.putObject("latency_ms"), st.latency());
+            keys(gn, g);
             ObjectNode gt = gn.putObject("tasks_time");
             for (int i = 0; i < tasksTime.length; i++) {
                 long n = st.tasksTime(i);
@@ -261,6 +262,31 @@ final class StatReport {
     }
 
     /** @return every worker, by group (configuration order), then slot */
+    /** Busiest slots shown for a route=key group. */
+    private static final int BUSIEST = 3;
+
+    /**
+     * A route=key group's slots: {@code "keys": {"slots": [{"slot":1,"queued":0,"ran":120}, ...],
+     * "busiest": [slot numbers, most tasks first]}}. Nothing for route=any.
+     */
+    private static void keys(ObjectNode gn, GroupPool g) {
+        List<GroupPool.SlotLoad> loads = g.slotLoads();
+        if (loads.isEmpty()) {
+            return;
+        }
+        ObjectNode kn = gn.putObject("keys");
+        ArrayNode slots = kn.putArray("slots");
+        for (GroupPool.SlotLoad l : loads) {
+            slots.addObject().put("slot", l.slot()).put("queued", l.queued()).put("ran", l.ran());
+        }
+        ArrayNode busiest = kn.putArray("busiest");
+        loads.stream()
+                .sorted(Comparator.comparingLong(GroupPool.SlotLoad::ran).reversed()
+                        .thenComparing(Comparator.comparingInt(GroupPool.SlotLoad::queued).reversed()))
+                .limit(BUSIEST)
+                .forEach(l -> busiest.add(l.slot()));
+    }
+
     ArrayNode workers() {
         ArrayNode a = JSON.createArrayNode();
         long now = System.nanoTime();

@@ -121,7 +121,8 @@ final class WorkerLink implements Port {
 
     @Override
     public void send(Task task) throws IOException {
-        send(new WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.connection, task.user, task.body));
+        send(new WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.connection, task.user, task.key,
+                task.body));
     }
 
     @Override

@@ -76,6 +76,11 @@ final class TaskRequest implements Request {
     }
 
     @Override
+    public Optional<String> key() {
+        return task.key().isEmpty() ? Optional.empty() : Optional.of(task.key());
+    }
+
+    @Override
     public synchronized void login(String user) {
         connected("login");
         UserId.invalid(user).ifPresent(why -> {

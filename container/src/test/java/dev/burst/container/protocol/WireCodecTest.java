@@ -81,7 +81,7 @@ class WireCodecTest {
                 new Load(3, List.of(new PluginFiles("hello", List.of("/run/plugins/aa.jar", "/run/plugins/bb.jar")))),
                 new Ready(3, List.of(new CmdInfo(1001, "login", true), new CmdInfo(1002, "", false))),
                 new LoadFailed(4, "plugin hello: no entry class"),
-                new Task(9L, 1001, 77, "127.0.0.1:40000", 31L, "ann", new byte[] {1, 2, 3}),
+                new Task(9L, 1001, 77, "127.0.0.1:40000", 31L, "ann", "ann", new byte[] {1, 2, 3}),
                 new Bind(31L, "ann"),
                 new Push(12L, PushKind.CLOSE_AFTER, List.of("ann", "bob"), 201, new byte[] {6, 7}),
                 new Pushed(12L, 3, 1, 2, List.of("cid")),
@@ -245,6 +245,17 @@ class WireCodecTest {
     void a_hello_does_not_print_its_secret() {
         assertTrue(!new Hello("g", 1, 2L, "t0p-secret").toString().contains("t0p-secret"));
         assertTrue(!new ProxyHello(2L, "t0p-secret").toString().contains("t0p-secret"));
+    }
+
+    @Test
+    void a_tasks_key_round_trips_beside_its_user() throws IOException {
+        Task task = new Task(5L, 7, 1, "10.0.0.1:5000", 0L, "", "Käse-42", new byte[] {9});
+
+        Task back = assertInstanceOf(Task.class, roundTrip(task));
+
+        assertEquals("Käse-42", back.key());
+        assertEquals("", back.user());
+        assertArrayEquals(new byte[] {9}, back.body());
     }
 
     @Test

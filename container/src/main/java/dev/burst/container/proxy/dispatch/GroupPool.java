@@ -6,6 +6,7 @@ import dev.burst.container.proxy.dispatch.PoolWorker.State;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,10 @@ public final class GroupPool {
     private final FairQueue pending = new FairQueue();
     private final ArrayDeque<PoolWorker> idle = new ArrayDeque<>();
     private final List<PoolWorker> workers = new ArrayList<>();
+    /** The keyed tasks when the group routes by key (route=key); null for route=any. */
+    private final KeySlots keyed;
+    /** Keys whose task a STUCK worker may still run: they stay running until that process is gone. */
+    private final Map<PoolWorker, String> stuckKeys = new HashMap<>();
 
     /**
      * @param config   the group's limits
@@ -63,6 +68,7 @@ public final class GroupPool {
         this.recycle = new RecyclePolicy(config, jitter);
         this.queueTimeoutNanos = config.queueTimeout().toNanos();
         this.taskTimeoutNanos = config.taskTimeout().toNanos();
+        this.keyed = config.route() == GroupConfig.Route.KEY ? new KeySlots(Math.max(1, config.workers())) : null;
     }
 
     /** @return the group's configuration */
@@ -84,10 +90,23 @@ public final class GroupPool {
     public void submit(Task task, Effects fx) {
         lock.lock();
         try {
+            if (keyed != null) {
+                if (!task.key.isEmpty()) {
+                    submitKeyed(task, fx);
+                    return;
+                }
+                if (config.keyless() == GroupConfig.Keyless.REJECT) {
+                    stats.rejects.increment();
+                    fx.answer(task, Outcome.keyRequired("group " + config.name() + " routes by key and this task has"
+                            + " none: log in on the connection, or send the HTTP header Burst-Key"
+                            + " (burst.group." + config.name() + ".keyless=reject)"));
+                    return;
+                }
+            }
             PoolWorker w = takeIdleServing(task.cmd);
             if (w != null) {
                 assign(w, task, fx);
-            } else if (pending.size() >= config.maxPending()) {
+            } else if (queued() >= config.maxPending()) {
                 stats.rejects.increment();
                 fx.answer(task, Outcome.overloaded("group " + config.name() + " queue is full ("
                         + config.maxPending() + " pending)"));
@@ -99,11 +118,51 @@ public final class GroupPool {
         }
     }
 
+    /**
+     * A keyed task joins its slot's queue, then the slot's worker takes what it may: a task goes at once
+     * when the slot's worker is idle and no task of its key runs or waits.
+     */
+    private void submitKeyed(Task task, Effects fx) {
+        if (queued() >= config.maxPending()) {
+            stats.rejects.increment();
+            fx.answer(task, Outcome.overloaded("group " + config.name() + " queue is full ("
+                    + config.maxPending() + " pending)"));
+            return;
+        }
+        keyed.add(task);
+        pump(keyed.slotOf(task.key), fx);
+    }
+
+    /** Gives the idle READY workers of a slot the slot's tasks that may run now. */
+    private void pump(int slot, Effects fx) {
+        for (Iterator<PoolWorker> it = idle.iterator(); it.hasNext(); ) {
+            PoolWorker w = it.next();
+            if (w.slot() != slot) {
+                continue;
+            }
+            Task t = takeLiveKeyed(w, fx);
+            if (t != null) {
+                it.remove();
+                w.idle = false;
+                assign(w, t, fx);
+            }
+        }
+    }
+
+    private int queued() {
+        return keyed == null ? pending.size() : pending.size() + keyed.size();
+    }
+
     /** Puts a task whose worker died back at the head of the queue (an idempotent cmd's one retry). */
     public void retry(Task task, Effects fx) {
         lock.lock();
         try {
             task.retried = true;
+            if (keyed != null && !task.key.isEmpty()) {
+                keyed.addFirst(task);
+                pump(keyed.slotOf(task.key), fx);
+                return;
+            }
             PoolWorker w = takeIdleServing(task.cmd);
             if (w != null) {
                 assign(w, task, fx);
@@ -142,7 +201,10 @@ public final class GroupPool {
     private void free(PoolWorker w, Effects fx) {
         switch (w.state()) {
             case READY -> {
-                Task next = takeLive(w, fx);
+                Task next = keyed == null ? null : takeLiveKeyed(w, fx);
+                if (next == null) {
+                    next = takeLive(w, fx);
+                }
                 if (next != null) {
                     assign(w, next, fx);
                 } else if (!w.idle) {
@@ -168,6 +230,18 @@ public final class GroupPool {
             if (t == null || !t.waitedLongerThan(queueTimeoutNanos, now)) {
                 return t;
             }
+            expired(t, fx);
+        }
+    }
+
+    private Task takeLiveKeyed(PoolWorker w, Effects fx) {
+        long now = System.nanoTime();
+        while (true) {
+            Task t = keyed.poll(w.slot(), w::serves);
+            if (t == null || !t.waitedLongerThan(queueTimeoutNanos, now)) {
+                return t;
+            }
+            keyed.finished(t.key);
             expired(t, fx);
         }
     }
@@ -240,9 +314,17 @@ public final class GroupPool {
             }
             w.current(null);
             w.servedOne();
+            boolean wasKeyed = keyed != null && !t.key.isEmpty();
+            if (wasKeyed) {
+                keyed.finished(t.key);
+            }
             stats.workerResponses.increment();
             recycle.afterServed(w).ifPresent(reason -> fx.later(() -> listener.recycle(w, reason)));
             free(w, fx);
+            if (wasKeyed) {
+                // a task of this key may wait on another worker of its slot (spawn-first overlap, resize)
+                pump(keyed.slotOf(t.key), fx);
+            }
             return t;
         } finally {
             lock.unlock();
@@ -269,6 +351,13 @@ public final class GroupPool {
             }
             Task t = w.current();
             w.current(null);
+            if (t != null && keyed != null && !t.key.isEmpty()) {
+                keyed.finished(t.key); // its process is gone: the caller answers or retries it
+            }
+            String stuckKey = stuckKeys.remove(w);
+            if (stuckKey != null) {
+                keyed.finished(stuckKey); // the next housekeeping sweep gives its slot's worker the key's next task
+            }
             return Optional.ofNullable(t);
         } finally {
             lock.unlock();
@@ -436,6 +525,14 @@ public final class GroupPool {
             for (Task t : pending.expire(now, queueTimeoutNanos)) {
                 expired(t, fx);
             }
+            if (keyed != null) {
+                for (Task t : keyed.expire(now, queueTimeoutNanos)) {
+                    expired(t, fx);
+                }
+                for (int s = 1; s <= keyed.slots(); s++) {
+                    pump(s, fx); // a key freed by a lost worker, with its slot's other worker idle
+                }
+            }
             for (PoolWorker w : workers) {
                 Task t = w.current();
                 if (t == null || now - w.dispatchedNanos <= taskTimeoutNanos || !canGetStuck(w.state())) {
@@ -443,6 +540,9 @@ public final class GroupPool {
                 }
                 w.current(null);
                 w.moveTo(State.STUCK);
+                if (keyed != null && !t.key.isEmpty()) {
+                    stuckKeys.put(w, t.key);
+                }
                 fx.answer(t, Outcome.timedOut("cmd " + t.cmd + " ran longer than burst.group." + config.name()
                         + ".task-timeout " + config.taskTimeout() + " on " + w));
                 fx.later(() -> listener.stuck(w, t));
@@ -469,7 +569,7 @@ public final class GroupPool {
     public int clear(String why, Effects fx) {
         lock.lock();
         try {
-            List<Task> dropped = pending.drain();
+            List<Task> dropped = drainAll();
             stats.discards.add(dropped.size());
             dropped.forEach(t -> fx.answer(t, Outcome.overloaded(why)));
             return dropped.size();
@@ -482,7 +582,7 @@ public final class GroupPool {
     public void abort(String why, Effects fx) {
         lock.lock();
         try {
-            List<Task> dropped = pending.drain();
+            List<Task> dropped = drainAll();
             stats.discards.add(dropped.size());
             dropped.forEach(t -> fx.answer(t, Outcome.overloaded(why)));
             for (PoolWorker w : workers) {
@@ -491,6 +591,71 @@ public final class GroupPool {
                     fx.answer(t, Outcome.workerLost(why + " before " + w.id() + " finished"));
                 }
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Task> drainAll() {
+        List<Task> dropped = pending.drain();
+        if (keyed != null) {
+            List<Task> all = new ArrayList<>(dropped);
+            all.addAll(keyed.drain());
+            return all;
+        }
+        return dropped;
+    }
+
+    // ---- keys (route=key) -------------------------------------------------------------------------
+
+    /**
+     * change_group gave the group a new size: keys are spread over slots 1..workers from now on, and the
+     * queued tasks of moved keys follow them. A key whose task still runs on its old slot's worker waits
+     * until that task is answered.
+     *
+     * @param workers the group's new size
+     * @return how many slots gained or lost keys (0 when the group does not route by key or kept its size)
+     */
+    public int resize(int workers, Effects fx) {
+        lock.lock();
+        try {
+            if (keyed == null) {
+                return 0;
+            }
+            int changed = keyed.resize(Math.max(1, workers));
+            for (int s = 1; s <= keyed.slots(); s++) {
+                pump(s, fx);
+            }
+            return changed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One slot of a route=key group as stat shows it.
+     *
+     * @param slot   the slot number
+     * @param queued tasks waiting for it
+     * @param ran    tasks it was given since the proxy started
+     */
+    public record SlotLoad(int slot, int queued, long ran) {
+    }
+
+    /** @return per slot of a route=key group, its queue and load, by slot number; empty for route=any */
+    public List<SlotLoad> slotLoads() {
+        lock.lock();
+        try {
+            if (keyed == null) {
+                return List.of();
+            }
+            int[] depths = keyed.depths();
+            long[] ran = keyed.ran();
+            List<SlotLoad> out = new ArrayList<>(keyed.slots());
+            for (int s = 1; s <= keyed.slots(); s++) {
+                out.add(new SlotLoad(s, depths[s], ran[s]));
+            }
+            return out;
         } finally {
             lock.unlock();
         }
@@ -518,11 +683,11 @@ public final class GroupPool {
         }
     }
 
-    /** @return queued tasks */
+    /** @return queued tasks (keyed ones included) */
     public int pendingCount() {
         lock.lock();
         try {
-            return pending.size();
+            return queued();
         } finally {
             lock.unlock();
         }

@@ -27,6 +27,8 @@ public record Outcome(Kind kind, int ret, byte[] body, String error) {
         HANDLER_ERROR(500),
         /** the worker died with the task; HTTP 502 */
         WORKER_LOST(502),
+        /** a route=key group with keyless=reject got a task without a key; HTTP 400 */
+        KEY_REQUIRED(400),
         /** queue full, waited too long, or draining; HTTP 503 */
         OVERLOADED(503),
         /** ran past task-timeout; HTTP 504 */
@@ -67,6 +69,11 @@ public record Outcome(Kind kind, int ret, byte[] body, String error) {
     /** @return the outcome of that name */
     public static Outcome overloaded(String why) {
         return new Outcome(Kind.OVERLOADED, RetCode.OVERLOADED, EMPTY, why);
+    }
+
+    /** @return the outcome of that name */
+    public static Outcome keyRequired(String why) {
+        return new Outcome(Kind.KEY_REQUIRED, RetCode.KEY_REQUIRED, EMPTY, why);
     }
 
     /** @return the outcome of that name */

@@ -25,6 +25,11 @@ public final class Task {
     public final long connection;
     /** The user bound to the connection when the task was accepted (a disconnect event: the user who left); "" when none. */
     public final String user;
+    /**
+     * The task's key: the connection's user, else the client's Burst-Key header; "" when none. A group
+     * with route=key runs a key's tasks on one slot, one at a time; the handler reads it as request.key().
+     */
+    public final String key;
     /** When it was accepted ({@link System#nanoTime()}). */
     public final long acceptedNanos;
     /** Set when an idempotent task is run again after its worker died: it is retried once only. */
@@ -42,7 +47,7 @@ public final class Task {
      * @param onDone receives the one answer, on whichever thread gives it
      */
     public Task(long id, int cmd, int sn, String client, long source, byte[] body, Consumer<Outcome> onDone) {
-        this(id, cmd, sn, client, source, body, 0, "", onDone, System.nanoTime());
+        this(id, cmd, sn, client, source, body, 0, "", "", onDone, System.nanoTime());
     }
 
     /**
@@ -56,20 +61,26 @@ public final class Task {
      * @param body       the payload
      * @param connection the connection a login would bind; 0 for none
      * @param user       the connection's user; "" for none
+     * @param key        the task's key (the user, else the Burst-Key header); "" for none
      * @param onDone     receives the one answer, on whichever thread gives it
      */
     public Task(long id, int cmd, int sn, String client, long source, byte[] body, long connection, String user,
-                Consumer<Outcome> onDone) {
-        this(id, cmd, sn, client, source, body, connection, user, onDone, System.nanoTime());
+                String key, Consumer<Outcome> onDone) {
+        this(id, cmd, sn, client, source, body, connection, user, key, onDone, System.nanoTime());
+    }
+
+    /** A keyed task accepted at a given time, for tests. */
+    Task(long id, int cmd, String key, long source, Consumer<Outcome> onDone, long acceptedNanos) {
+        this(id, cmd, 0, "test", source, new byte[0], 0, "", key, onDone, acceptedNanos);
     }
 
     Task(long id, int cmd, int sn, String client, long source, byte[] body, Consumer<Outcome> onDone,
          long acceptedNanos) {
-        this(id, cmd, sn, client, source, body, 0, "", onDone, acceptedNanos);
+        this(id, cmd, sn, client, source, body, 0, "", "", onDone, acceptedNanos);
     }
 
     private Task(long id, int cmd, int sn, String client, long source, byte[] body, long connection, String user,
-                 Consumer<Outcome> onDone, long acceptedNanos) {
+                 String key, Consumer<Outcome> onDone, long acceptedNanos) {
         this.id = id;
         this.cmd = cmd;
         this.sn = sn;
@@ -78,6 +89,7 @@ public final class Task {
         this.body = body;
         this.connection = connection;
         this.user = user;
+        this.key = key;
         this.onDone = onDone;
         this.acceptedNanos = acceptedNanos;
     }

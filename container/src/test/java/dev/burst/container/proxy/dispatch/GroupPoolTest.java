@@ -49,6 +49,44 @@ class GroupPoolTest {
                 "burst.group.game.max-requests", Integer.toString(maxRequests))), Path.of("")).group("game").orElseThrow();
     }
 
+    private static GroupConfig keyedGroup(int workers, int maxPending, Duration queueTimeout, String keyless) {
+        return ConfigLoader.from(MapConfigSource.config(Map.of(
+                "burst.groups", "game",
+                "burst.group.game.workers", Integer.toString(workers),
+                "burst.group.game.route", "key",
+                "burst.group.game.keyless", keyless,
+                "burst.group.game.max-pending", Integer.toString(maxPending),
+                "burst.group.game.queue-timeout", queueTimeout.toString())), Path.of("")).group("game").orElseThrow();
+    }
+
+    private GroupPool keyedPool(int workers) {
+        return pool(keyedGroup(workers, 100, Duration.ofSeconds(5), "any"));
+    }
+
+    private Task keyed(String key) {
+        return keyedAt(key, System.nanoTime());
+    }
+
+    private Task keyedAt(String key, long acceptedNanos) {
+        long id = ++ids;
+        return new Task(id, 1, key, id, o -> answers.put(id, o), acceptedNanos);
+    }
+
+    /** @return a key that belongs to the slot among that many */
+    private static String keyOfSlot(int slot, int slots) {
+        return keyOfSlot(slot, slots, "");
+    }
+
+    /** @return a key that belongs to the slot among that many, other than the one given */
+    private static String keyOfSlot(int slot, int slots, String not) {
+        for (int i = 0; ; i++) {
+            String key = "player-" + i;
+            if (KeySlots.slotOf(key, slots) == slot && !key.equals(not)) {
+                return key;
+            }
+        }
+    }
+
     private GroupPool pool() {
         return pool(group(100, Duration.ofSeconds(5), Duration.ofSeconds(30), 0));
     }
@@ -471,5 +509,242 @@ class GroupPoolTest {
         assertEquals(State.STOPPING, b.state());
         assertEquals(1, port(a).stops);
         assertEquals(1, port(b).stops);
+    }
+
+    // ---- route=key ----------------------------------------------------------------------------------
+
+    @Test
+    void a_keys_tasks_run_on_its_slots_worker_one_at_a_time_in_arrival_order() {
+        GroupPool pool = keyedPool(2);
+        PoolWorker one = readyWorker(pool, 1);
+        PoolWorker two = readyWorker(pool, 2);
+        String key = keyOfSlot(2, 2);
+        Task first = keyed(key);
+        Task second = keyed(key);
+        Task third = keyed(key);
+
+        submit(pool, first);
+        submit(pool, second);
+        submit(pool, third);
+
+        assertEquals(List.of(first), port(two).sent, "the second task waits for the first");
+        assertEquals(List.of(), port(one).sent, "the other slot's idle worker never gets the key");
+        answer(pool, two);
+        assertEquals(List.of(first, second), port(two).sent);
+        answer(pool, two);
+        answer(pool, two);
+        assertEquals(List.of(first, second, third), port(two).sent);
+        assertEquals(List.of(), port(one).sent);
+        assertEquals(3, pool.slotLoads().get(1).ran());
+    }
+
+    @Test
+    void two_keys_of_one_slot_share_its_worker_and_another_slots_key_runs_beside_them() {
+        GroupPool pool = keyedPool(2);
+        PoolWorker one = readyWorker(pool, 1);
+        PoolWorker two = readyWorker(pool, 2);
+        Task a = keyed(keyOfSlot(1, 2));
+        Task b = keyed(keyOfSlot(1, 2, a.key));
+        Task c = keyed(keyOfSlot(2, 2));
+
+        submit(pool, a);
+        submit(pool, b);
+        submit(pool, c);
+
+        assertEquals(List.of(a), port(one).sent);
+        assertEquals(List.of(c), port(two).sent);
+        assertEquals(1, pool.slotLoads().get(0).queued());
+    }
+
+    @Test
+    void a_slots_keys_wait_while_its_worker_is_absent_and_run_on_the_replacement() {
+        GroupPool pool = keyedPool(2);
+        PoolWorker one = readyWorker(pool, 1);
+        PoolWorker two = readyWorker(pool, 2);
+        String key = keyOfSlot(2, 2);
+        Task running = keyed(key);
+        submit(pool, running);
+        Task waiting = keyed(key);
+        submit(pool, waiting);
+
+        run(fx -> assertEquals(Optional.of(running), pool.left(two, fx)));
+        running.complete(Outcome.workerLost("gone"));
+        run(pool::housekeep);
+        submit(pool, task(9, 1));
+
+        assertEquals(List.of(), port(one).sent.stream().filter(t -> t.key.equals(key)).toList(),
+                "never another slot's worker");
+        assertEquals(1, pool.pendingCount());
+        PoolWorker replacement = worker(pool, 2);
+        run(fx -> pool.ready(replacement, 1, ECHO, fx));
+        assertEquals(List.of(waiting), port(replacement).sent);
+    }
+
+    @Test
+    void a_slots_keys_wait_while_its_worker_swaps_and_follow_the_swap() {
+        GroupPool pool = keyedPool(1);
+        PoolWorker w = readyWorker(pool, 1);
+        run(fx -> pool.beginSwap(w, fx));
+        Task t = keyed("ann");
+        submit(pool, t);
+        assertEquals(List.of(), port(w).sent);
+
+        run(fx -> pool.endSwap(w, Optional.empty(), fx));
+
+        assertEquals(List.of(t), port(w).sent);
+    }
+
+    @Test
+    void a_key_never_runs_on_two_processes_of_its_slot_during_a_spawn_first_replacement() {
+        GroupPool pool = keyedPool(1);
+        PoolWorker old = readyWorker(pool, 1);
+        Task first = keyed("ann");
+        submit(pool, first);
+        PoolWorker fresh = readyWorker(pool, 1);
+        Task second = keyed("ann");
+
+        submit(pool, second);
+        assertEquals(List.of(), port(fresh).sent, "ann still runs on the old process");
+        run(fx -> pool.retire(old, fx));
+        answer(pool, old);
+
+        assertEquals(List.of(second), port(fresh).sent);
+    }
+
+    @Test
+    void a_stuck_workers_key_waits_until_that_process_is_gone() throws InterruptedException {
+        GroupPool pool = pool(ConfigLoader.from(MapConfigSource.config(Map.of(
+                "burst.groups", "game",
+                "burst.group.game.workers", "1",
+                "burst.group.game.route", "key",
+                "burst.group.game.task-timeout", "PT0.001S")), Path.of("")).group("game").orElseThrow());
+        PoolWorker stuck = readyWorker(pool, 1);
+        submit(pool, keyed("ann"));
+        Thread.sleep(5); // past the 1 ms task-timeout
+        run(pool::housekeep);
+        PoolWorker fresh = readyWorker(pool, 1);
+        Task next = keyed("ann");
+
+        submit(pool, next);
+        assertEquals(List.of(), port(fresh).sent, "the stuck process may still run ann's handler");
+        run(fx -> pool.left(stuck, fx));
+        run(pool::housekeep);
+
+        assertEquals(List.of(next), port(fresh).sent);
+    }
+
+    @Test
+    void a_keyed_task_past_queue_timeout_is_answered_overloaded() {
+        GroupPool pool = pool(keyedGroup(1, 100, Duration.ofMillis(100), "any"));
+        Task stale = keyedAt("ann", System.nanoTime() - 1_000_000_000L);
+        submit(pool, stale);
+
+        run(pool::housekeep);
+
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(stale.id).kind());
+        assertTrue(answers.get(stale.id).error().contains("queue-timeout"));
+        assertEquals(0, pool.pendingCount());
+    }
+
+    @Test
+    void keyed_and_keyless_tasks_share_max_pending_and_a_full_queue_answers_overloaded() {
+        GroupPool pool = pool(keyedGroup(1, 2, Duration.ofSeconds(5), "any"));
+        submit(pool, keyed("ann"));
+        submit(pool, task(1, 1));
+        Task third = keyed("bob");
+
+        submit(pool, third);
+
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(third.id).kind());
+        assertEquals(1, pool.stats().rejects.sum());
+        assertEquals(2, pool.pendingCount());
+    }
+
+    @Test
+    void a_keyless_task_goes_to_any_idle_worker_by_default() {
+        GroupPool pool = keyedPool(2);
+        PoolWorker one = readyWorker(pool, 1);
+        submit(pool, keyed(keyOfSlot(1, 2)));
+        PoolWorker two = readyWorker(pool, 2);
+        Task keyless = task(1, 1);
+
+        submit(pool, keyless);
+
+        assertEquals(List.of(keyless), port(two).sent);
+        assertEquals(1, port(one).sent.size());
+    }
+
+    @Test
+    void a_keyless_task_is_refused_with_key_required_when_the_group_rejects_them() {
+        GroupPool pool = pool(keyedGroup(1, 100, Duration.ofSeconds(5), "reject"));
+        PoolWorker w = readyWorker(pool, 1);
+        Task keyless = task(1, 1);
+
+        submit(pool, keyless);
+
+        assertEquals(Outcome.Kind.KEY_REQUIRED, answers.get(keyless.id).kind());
+        assertEquals(-10006, answers.get(keyless.id).ret());
+        assertTrue(answers.get(keyless.id).error().contains("Burst-Key"));
+        assertEquals(List.of(), port(w).sent);
+    }
+
+    @Test
+    void growing_four_slots_to_five_moves_about_a_fifth_of_the_keys_and_none_between_old_slots() {
+        int moved = 0;
+        for (int i = 0; i < 10_000; i++) {
+            String key = "user-" + i;
+            int before = KeySlots.slotOf(key, 4);
+            int after = KeySlots.slotOf(key, 5);
+            if (before != after) {
+                moved++;
+                assertEquals(5, after, key + " moved from slot " + before + " to " + after + ", not to the new slot");
+            }
+        }
+        assertTrue(moved > 1_000 && moved < 3_000, moved + " of 10,000 keys moved");
+    }
+
+    @Test
+    void keys_spread_evenly_over_the_slots() {
+        int[] perSlot = new int[5];
+        for (int i = 0; i < 10_000; i++) {
+            perSlot[KeySlots.slotOf("user-" + i, 4)]++;
+        }
+        for (int s = 1; s <= 4; s++) {
+            assertTrue(perSlot[s] > 2_000 && perSlot[s] < 3_000, "slot " + s + " has " + perSlot[s] + " keys");
+        }
+    }
+
+    @Test
+    void resizing_moves_queued_tasks_with_their_keys_and_reports_the_slots_that_changed() {
+        GroupPool pool = keyedPool(4);
+        String moving = "user-0";
+        for (int i = 0; KeySlots.slotOf(moving, 5) != 5; i++) {
+            moving = "user-" + i;
+        }
+        Task waiting = keyed(moving);
+        submit(pool, waiting);
+        PoolWorker fifth = worker(pool, 5);
+
+        Effects fx = new Effects();
+        assertEquals(5, pool.resize(5, fx));
+        fx.run();
+        run(f -> pool.ready(fifth, 1, ECHO, f));
+
+        assertEquals(List.of(waiting), port(fifth).sent);
+        assertEquals(5, pool.slotLoads().size());
+        run(f -> assertEquals(0, pool.resize(5, f)));
+    }
+
+    @Test
+    void a_group_that_routes_by_any_ignores_keys_and_has_no_slots() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        Task t = keyed("ann");
+
+        submit(pool, t);
+
+        assertEquals(List.of(t), port(w).sent);
+        assertEquals(List.of(), pool.slotLoads());
+        run(fx -> assertEquals(0, pool.resize(3, fx)));
     }
 }
