@@ -11,6 +11,7 @@ import dev.burst.container.process.PidFile;
 import dev.burst.container.process.Signals;
 import dev.burst.container.process.SpawnSecrets;
 import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.protocol.WireMessage.GroupSize;
 import dev.burst.container.protocol.WireMessage.Reload;
 import dev.burst.container.protocol.WireMessage.Retire;
 import dev.burst.container.protocol.WireMessage.Shutdown;
@@ -353,6 +354,7 @@ public final class Master {
             LOG.log(System.Logger.Level.WARNING, "the proxy that connected says it is pid " + pid + ", not the proxy "
                     + "this master spawned last; it has that proxy's secret, so it keeps the link");
         }
+        targets.forEach((group, workers) -> link.send(new GroupSize(group, workers)));
         operations.all().forEach(r -> link.send(r.frame()));
         degraded.tell(link);
     }
@@ -604,6 +606,7 @@ public final class Master {
             return;
         }
         int before = targets.put(group, workers);
+        link.send(new GroupSize(group, workers));
         long id = operations.open(Kind.CHANGE_GROUP, trigger, request, asked);
         List<Detail> details = new ArrayList<>();
         boolean proxyUp = slots.get(Role.PROXY).state() == Slot.State.RUNNING;
@@ -614,6 +617,14 @@ public final class Master {
             Role role = Role.worker(group, i);
             details.add(new Detail(role.toString(), slot(role).flatMap(Slot::process)
                     .map(p -> "pid " + p.pid() + " drains: it finishes its task, then stops").orElse("removed")));
+        }
+        if (g.get().route() == GroupConfig.Route.KEY && workers != before) {
+            // rendezvous hashing: a new slot takes a share from every old one; a removed slot's keys spread over all
+            int from = Math.max(1, before);
+            int to = Math.max(1, workers);
+            details.add(new Detail("keys (route=key)", "spread over " + to + " slot(s), was " + from
+                    + "; the key ranges of " + Math.max(from, to) + " slot(s) change, about " + Math.abs(to - from) + "/"
+                    + Math.max(from, to) + " of the keys move"));
         }
         String result = workers > before ? (workers - before) + " worker(s) added"
                 : workers < before ? (before - workers) + " worker(s) removed" : "no change";

@@ -6,6 +6,7 @@ import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Detail;
 import dev.burst.container.protocol.WireMessage.GroupHealth;
+import dev.burst.container.protocol.WireMessage.GroupSize;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
@@ -73,6 +74,7 @@ public final class WireCodec {
     private static final int OPERATION = 31;
     private static final int BOOT_FAILED = 32;
     private static final int GROUP_HEALTH = 33;
+    private static final int GROUP_SIZE = 34;
     private static final int BIND = 9;
     private static final int PUSH = 10;
     private static final int PUSHED = 11;
@@ -207,6 +209,7 @@ public final class WireCodec {
                     b.getLong(), details(b));
             case BOOT_FAILED -> new BootFailed(str(b), b.getInt(), b.getLong(), b.getInt(), str(b));
             case GROUP_HEALTH -> new GroupHealth(str(b), b.get() != 0, str(b));
+            case GROUP_SIZE -> new GroupSize(str(b), b.getInt());
             default -> throw new IllegalArgumentException("unknown frame type " + type);
         };
     }
@@ -283,6 +286,7 @@ public final class WireCodec {
             case BootFailed f -> w.type(BOOT_FAILED).str(f.group()).i32(f.slot()).i64(f.pid()).i32(f.generation())
                     .str(f.reason());
             case GroupHealth h -> w.type(GROUP_HEALTH).str(h.group()).u8(h.degraded() ? 1 : 0).str(h.reason());
+            case GroupSize g -> w.type(GROUP_SIZE).str(g.group()).i32(g.workers());
         }
         return w.finish();
     }

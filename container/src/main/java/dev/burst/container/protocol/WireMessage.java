@@ -321,6 +321,16 @@ public sealed interface WireMessage {
     record GroupHealth(String group, boolean degraded, String reason) implements WireMessage {
     }
 
+    /**
+     * A group's target size, told to the proxy when change_group (or TTIN/TTOU) sets it and to every new
+     * proxy at its hello: a route=key group spreads its keys over slots 1..workers.
+     *
+     * @param group   the group
+     * @param workers its target number of workers (slots)
+     */
+    record GroupSize(String group, int workers) implements WireMessage {
+    }
+
     /** The master asks the proxy to shut down. */
     record Shutdown(boolean fast) implements WireMessage {
     }

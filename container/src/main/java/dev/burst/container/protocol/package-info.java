@@ -65,6 +65,7 @@
  *                                  finished int64 (-1 while running), outcome str, request int64, details
  *   32 proxy→master   BOOT_FAILED  group str, slot int32, pid int64, generation int32, reason str
  *   33 master→proxy   GROUP_HEALTH group str, degraded uint8, reason str
+ *   34 master→proxy   GROUP_SIZE   group str, workers int32: a group's target size (change_group, and at hello)
  * </pre>
  * details = count int32, then per line: subject str, outcome str. Result status codes are explicit
  * (0 reply, 1 no reply, 2 unknown cmd, 3 handler error), never an enum's position.

@@ -3,6 +3,7 @@ package dev.burst.container.proxy;
 import dev.burst.container.process.SpawnSecrets;
 import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage.GroupHealth;
+import dev.burst.container.protocol.WireMessage.GroupSize;
 import dev.burst.container.protocol.WireMessage.Operation;
 import dev.burst.container.protocol.WireMessage.ProxyHello;
 import dev.burst.container.protocol.WireMessage.Reload;
@@ -46,6 +47,9 @@ final class ControlLink implements AutoCloseable {
 
         /** GROUP_HEALTH: a group became degraded, or healthy again. */
         void groupHealth(GroupHealth health);
+
+        /** GROUP_SIZE: a group's target size (change_group, TTIN/TTOU, and once per group at the hello). */
+        void groupSize(GroupSize size);
 
         /** The link broke while the proxy still held it open. */
         void lost(String why);
@@ -91,6 +95,7 @@ final class ControlLink implements AutoCloseable {
                     case Retire r -> handler.retire(r.pid());
                     case Operation o -> handler.operation(o);
                     case GroupHealth h -> handler.groupHealth(h);
+                    case GroupSize g -> handler.groupSize(g);
                     case WireMessage other -> LOG.log(System.Logger.Level.WARNING, "unexpected "
                             + other.getClass().getSimpleName() + " from the master");
                 }

@@ -69,14 +69,10 @@ public final class Proxy {
         record RetireRequested(long pid) implements Event {
         }
 
-        /** change_group gave a group a new size (a route=key group spreads its keys over it). */
+        /** The master told a group's target size (a route=key group spreads its keys over it). */
         record GroupResized(String group, int workers) implements Event {
         }
     }
-
-    /** The outcome of a change_group that ran: {@code game 4 -> 5: done, 1 worker(s) added}. */
-    private static final java.util.regex.Pattern RESIZED =
-            java.util.regex.Pattern.compile("^(\\S+) \\S+ -> (\\d+): done\\b.*");
 
     private final BurstConfig config;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -235,12 +231,11 @@ public final class Proxy {
         @Override
         public void operation(WireMessage.Operation operation) {
             fromMaster.operation(operation);
-            if (operation.kind().equals("change_group") && operation.state().equals("done")) {
-                var m = RESIZED.matcher(operation.outcome());
-                if (m.matches()) {
-                    events.add(new Event.GroupResized(m.group(1), Integer.parseInt(m.group(2))));
-                }
-            }
+        }
+
+        @Override
+        public void groupSize(WireMessage.GroupSize size) {
+            events.add(new Event.GroupResized(size.group(), size.workers()));
         }
 
         @Override

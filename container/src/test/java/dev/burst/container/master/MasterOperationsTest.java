@@ -9,6 +9,7 @@ import dev.burst.container.master.OperationRecord.Kind;
 import dev.burst.container.master.OperationRecord.State;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.protocol.WireMessage.Detail;
+import dev.burst.container.protocol.WireMessage.GroupSize;
 import dev.burst.container.protocol.WireMessage.Retire;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -57,6 +58,38 @@ class MasterOperationsTest {
         assertEquals(5, op.request());
         assertEquals("admin API", op.trigger());
         assertEquals(List.of(new Detail("worker game#3", "spawned"), new Detail("worker game#4", "spawned")), op.details());
+    }
+
+    @Test
+    void a_group_size_reaches_the_proxy_when_it_changes_and_a_keyed_group_reports_its_moved_key_ranges() {
+        Harness keyed = Harness.of(home.resolve("keyed"), "burst.groups", "game", "burst.group.game.workers", "4",
+                "burst.group.game.route", "key");
+        keyed.spawner.startedAt = Instant.now().minusSeconds(60);
+        keyed.running();
+
+        keyed.admin(3, "change_group", "game", 5);
+
+        assertEquals(new GroupSize("game", 5), keyed.link.sent(GroupSize.class).getLast());
+        assertEquals(new Detail("keys (route=key)", "spread over 5 slot(s), was 4; the key ranges of 5 slot(s) change,"
+                + " about 1/5 of the keys move"), keyed.lastOperation().details().getLast());
+    }
+
+    @Test
+    void a_proxy_that_connects_learns_every_group_size_including_changes_made_before_it() {
+        h.admin(5, "change_group", "game", 3);
+        h.link.sent.clear();
+
+        h.handle(new Event.ProxyConnected(h.proxy().pid()));
+
+        assertEquals(List.of(new GroupSize("game", 3), new GroupSize("chat", 1)), h.link.sent(GroupSize.class));
+    }
+
+    @Test
+    void a_group_that_routes_any_reports_no_key_ranges() {
+        h.admin(5, "change_group", "game", 3);
+
+        assertEquals(new GroupSize("game", 3), h.link.sent(GroupSize.class).getLast());
+        assertEquals(List.of(new Detail("worker game#3", "spawned")), h.lastOperation().details());
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.burst.container.protocol.WireMessage.BootFailed;
 import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Detail;
 import dev.burst.container.protocol.WireMessage.GroupHealth;
+import dev.burst.container.protocol.WireMessage.GroupSize;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
@@ -103,7 +104,8 @@ class WireCodecTest {
                 new Operation(18L, "restart_workers", "admin API", "done", 1_700_000_000_000L, 1_700_000_001_500L,
                         "2 of 2 worker(s) replaced", 5L, List.of(new Detail("worker game#2", "pid 4121 -> 4130"))),
                 new BootFailed("game", 2, 4131L, 1, "plugin broken: start() threw"),
-                new GroupHealth("game", true, "worker game#2 failed to boot 3 times"));
+                new GroupHealth("game", true, "worker game#2 failed to boot 3 times"),
+                new GroupSize("game", 5));
     }
 
     @Test
