@@ -192,6 +192,7 @@ public final class GroupPool {
                     + (w.busy() ? ", busy" : ""));
         }
         w.dispatchedNanos = System.nanoTime();
+        w.keylessTurn = !task.key.isEmpty();
         w.current(task);
         stats.workerRequests.increment();
         fx.dispatch(w, task);
@@ -201,10 +202,7 @@ public final class GroupPool {
     private void free(PoolWorker w, Effects fx) {
         switch (w.state()) {
             case READY -> {
-                Task next = keyed == null ? null : takeLiveKeyed(w, fx);
-                if (next == null) {
-                    next = takeLive(w, fx);
-                }
+                Task next = keyed == null ? takeLive(w, fx) : takeKeyedOrKeyless(w, fx);
                 if (next != null) {
                     assign(w, next, fx);
                 } else if (!w.idle) {
@@ -221,6 +219,27 @@ public final class GroupPool {
                 // STARTING, QUARANTINED, STUCK, STOPPING, EXITED: no task for it.
             }
         }
+    }
+
+    /**
+     * In a route=key group a worker takes its slot's keyed tasks and the group's keyless ones in turns
+     * when both wait, so neither kind starves the other: after a keyed task the oldest keyless one goes
+     * first, after a keyless task the slot's next keyed one.
+     */
+    private Task takeKeyedOrKeyless(PoolWorker w, Effects fx) {
+        Task next;
+        if (w.keylessTurn) {
+            next = takeLive(w, fx);
+            if (next == null) {
+                next = takeLiveKeyed(w, fx);
+            }
+        } else {
+            next = takeLiveKeyed(w, fx);
+            if (next == null) {
+                next = takeLive(w, fx);
+            }
+        }
+        return next;
     }
 
     private Task takeLive(PoolWorker w, Effects fx) {

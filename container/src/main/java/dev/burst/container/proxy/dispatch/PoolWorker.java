@@ -51,6 +51,8 @@ public final class PoolWorker {
     private volatile long served;
     long dispatchedNanos;
     boolean idle;
+    /** route=key: whether a keyless task goes before the slot's keyed ones next (they take turns). */
+    boolean keylessTurn;
     boolean swapAnswered;
     long recycleAfter;
     boolean recycleAsked;

@@ -675,6 +675,31 @@ class GroupPoolTest {
     }
 
     @Test
+    void a_keyless_task_takes_every_other_turn_of_a_worker_whose_slot_always_has_keyed_tasks() {
+        GroupPool pool = keyedPool(1);
+        PoolWorker one = readyWorker(pool, 1);
+        for (int i = 0; i < 6; i++) {
+            submit(pool, keyed("player-" + i));
+        }
+        Task keyless = task(1, 1);
+        Task keyless2 = task(2, 1);
+        submit(pool, keyless);
+        submit(pool, keyless2);
+
+        answer(pool, one);
+        assertSame(keyless, one.current(), "after a keyed task the waiting keyless one gets its turn");
+        answer(pool, one);
+        assertEquals("player-1", one.current().key, "then a keyed one again");
+        answer(pool, one);
+        assertSame(keyless2, one.current());
+        for (int i = 0; i < 5; i++) {
+            answer(pool, one);
+        }
+        assertEquals(8, port(one).sent.size(), "every task ran once");
+        assertEquals(List.of(), answers.values().stream().filter(o -> o.kind() != Outcome.Kind.REPLY).toList());
+    }
+
+    @Test
     void a_keyless_task_is_refused_with_key_required_when_the_group_rejects_them() {
         GroupPool pool = pool(keyedGroup(1, 100, Duration.ofSeconds(5), "reject"));
         PoolWorker w = readyWorker(pool, 1);
