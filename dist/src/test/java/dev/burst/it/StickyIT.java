@@ -227,7 +227,9 @@ class StickyIT {
             // Slot 1's worker reaches max-requests just before it takes a request that holds it: the key's
             // later requests wait for that one, then run on the worker that replaced it.
             Run probed = keyOnSlot(burst, 1, "recycle-");
+            Run other = keyOnSlot(burst, 1, "recycle-other-");
             all.add(probed);
+            all.add(other);
             try (Held held = Held.open(burst, probed.key(), home.resolve("release-recycle"))) {
                 long old = pidsBySlot(burst).get(1);
                 int quick = (int) (100 - tasks(burst, old));
@@ -235,6 +237,9 @@ class StickyIT {
                 held.send(PROBE, quick, 3);
                 burst.awaitLog("sticky-probe: key " + probed.key() + " holds on pid " + old, WAIT);
                 long fresh = awaitReady(burst, 1, old);
+                Run meanwhile = probe(burst, other.key());
+                all.add(meanwhile);
+                assertEquals(fresh, meanwhile.pid(), "another key of slot 1 runs on the replacement while the held key waits");
                 held.release();
                 List<Run> heldRuns = held.replies();
                 all.addAll(heldRuns);
@@ -315,7 +320,9 @@ class StickyIT {
 
             // Grown again while a key that moves holds its old worker: its later requests wait for that
             // request, then run on slot 5's new worker. The key is an HTTP key's string as a user: the same key.
-            String key = moved.stream().filter(k -> k.startsWith("h-")).findFirst().orElseThrow();
+            List<String> movedHttp = moved.stream().filter(k -> k.startsWith("h-")).toList();
+            String key = movedHttp.get(0);
+            String otherMoved = movedHttp.get(1);
             long old = four.get(key).pid();
             try (Held held = Held.open(burst, key, home.resolve("release-grow"))) {
                 held.send(PROBE, 0, 3);
@@ -323,6 +330,9 @@ class StickyIT {
                 changeGroup(burst, 5, 3);
                 burst.awaitCount("keys spread over 5 slot(s), was 4", 2, WAIT);
                 long fifth = awaitReady(burst, 5, five.get(key).pid());
+                Run meanwhile = probe(burst, otherMoved);
+                all.add(meanwhile);
+                assertEquals(fifth, meanwhile.pid(), "another key of slot 5 runs there while the held key waits");
                 held.release();
                 List<Run> heldRuns = held.replies();
                 all.addAll(heldRuns);
@@ -479,13 +489,17 @@ class StickyIT {
         }
     }
 
+    /** @return the probe's run of one request of the key over HTTP, 0 ms */
+    private static Run probe(Burst burst, String key) throws IOException, InterruptedException {
+        HttpResponse<String> r = post(burst, PROBE, Optional.of(key), "0");
+        assertEquals(200, r.statusCode(), r.body());
+        return Run.parse(key, 0, r.body());
+    }
+
     /** @return the probe's run of the first key with this prefix (at most 200 tried) that belongs to the slot */
     private static Run keyOnSlot(Burst burst, int slot, String prefix) throws IOException, InterruptedException {
         for (int i = 0; i < 200; i++) {
-            String key = prefix + i;
-            HttpResponse<String> r = post(burst, PROBE, Optional.of(key), "0");
-            assertEquals(200, r.statusCode(), r.body());
-            Run run = Run.parse(key, 0, r.body());
+            Run run = probe(burst, prefix + i);
             if (run.slot() == slot) {
                 return run;
             }
