@@ -281,6 +281,8 @@ class StickyIT {
                     traffic.awaitRuns(r -> true, 300, WAIT);
                     JsonNode grown = changeGroup(burst, 5, 1);
                     assertTrue(grown.get("outcome").asText().startsWith("default 4 -> 5: done"), grown.toString());
+                    assertTrue(grown.get("details").toString().contains("the key ranges of 5 slot(s) change"),
+                            "the operation record reports the moved key ranges: " + grown);
                     burst.awaitLog("change_group default: keys spread over 5 slot(s), was 4; the key ranges of 5 slot(s) changed",
                             WAIT);
                     traffic.awaitRuns(r -> r.slot() == 5, 100, WAIT);

@@ -261,7 +261,6 @@ final class StatReport {
         return Math.round(ms * 1000) / 1000.0;
     }
 
-    /** @return every worker, by group (configuration order), then slot */
     /** Busiest slots shown for a route=key group. */
     private static final int BUSIEST = 3;
 
@@ -287,6 +286,7 @@ final class StatReport {
                 .forEach(l -> busiest.add(l.slot()));
     }
 
+    /** @return every worker, by group (configuration order), then slot */
     ArrayNode workers() {
         ArrayNode a = JSON.createArrayNode();
         long now = System.nanoTime();
