@@ -25,7 +25,11 @@ import java.util.Map;
  *       longer implements this interface drops the state, with a warning in the log);</li>
  *   <li>the old generation's {@link Plugin#stop}, its timers cancelled; then the new generation serves.</li>
  * </ol>
- * The hand-off is a copy in memory, with no I/O: burst copies the map and every array once, so the new
+ * One exception to "nothing of it runs again": a callback the old generation attached to a push's stage
+ * ({@link Push}) runs when the proxy answers the push, which may come after the swap; what it changes in
+ * the old generation's state is not handed off, so keep such callbacks off the state.
+ *
+ * <p>The hand-off is a copy in memory, with no I/O: burst copies the map and every array once, so the new
  * generation gets an unmodifiable map of arrays of its own, and no change either side makes later reaches
  * the other. For a moment the worker's heap holds the old state, that copy and what the new generation
  * builds from it: leave room for it.
@@ -34,7 +38,8 @@ import java.util.Map;
  * (its plugins' {@code stop}, its timers cancelled, its jars closed), the swap fails for that worker
  * with a reason naming the plugin and the exception, shown in the reload's report like any plugin that
  * fails to start, and the old generation keeps serving. A {@code handOff} that throws, or returns
- * {@code null}, a {@code null} key or a {@code null} value, fails the swap the same way. So
+ * {@code null}, a {@code null} key or a {@code null} value, fails the swap too, before the new
+ * generation starts. So
  * {@code handOff} must leave the plugin as it found it: it takes a snapshot, and must not clear, close
  * or hand away what the old generation serves from, which may go on serving. The canary worker of a
  * reload swaps first: a refusal there fails the whole reload, and every worker keeps its generation and
