@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The in-memory state the plugins of a retiring generation handed off ({@link dev.burst.api.StateHandoff}),
@@ -52,7 +51,7 @@ public final class Handover {
         if (given == null) {
             throw new PluginException("handOff() returned null; return an empty map to hand off nothing");
         }
-        Map<String, byte[]> copy = new HashMap<>(Math.max(16, (int) (given.size() / 0.75f) + 1));
+        Map<String, byte[]> copy = HashMap.newHashMap(given.size());
         for (Map.Entry<String, byte[]> e : given.entrySet()) {
             if (e.getKey() == null) {
                 throw new PluginException("handOff() returned a null key");
@@ -70,22 +69,12 @@ public final class Handover {
         return from;
     }
 
-    /** @return whether no plugin handed anything off */
-    public boolean isEmpty() {
-        return states.isEmpty();
-    }
-
     /**
      * @param plugin a plugin name
      * @return the state its predecessor handed off, if it did
      */
     Optional<Map<String, byte[]>> of(String plugin) {
         return Optional.ofNullable(states.get(plugin));
-    }
-
-    /** @return the plugins that handed state off */
-    Set<String> plugins() {
-        return states.keySet();
     }
 
     /**
