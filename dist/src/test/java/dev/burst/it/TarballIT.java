@@ -34,8 +34,9 @@ class TarballIT {
         }
         String api = "sdk/burst-plugin-api-" + home.getFileName().toString().substring("burst-".length());
         for (String part : new String[] {"bin/burst", "conf/burst.properties", "lib", "plugins/hello.jar",
-                "plugins/slow.jar", "plugins/fail.jar", "plugins/chat.jar", "plugins/chat.html", "run", "logs",
-                "lib/training/hello.jar", api + ".jar", api + ".pom", "sdk/README.md", "sdk/template/pom.xml"}) {
+                "plugins/slow.jar", "plugins/fail.jar", "plugins/chat.jar", "plugins/chat.html", "plugins/counter.jar",
+                "run", "logs", "lib/training/hello.jar", api + ".jar", api + ".pom", "sdk/README.md",
+                "sdk/template/pom.xml"}) {
             assertTrue(Files.exists(home.resolve(part)), part + " is in the tarball");
         }
         for (String part : new String[] {"lib/worker.aot", "lib/worker.aot.id"}) {

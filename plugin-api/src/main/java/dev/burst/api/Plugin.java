@@ -20,7 +20,8 @@ package dev.burst.api;
  *       {@link BeforeSend} and {@link After}, found by reflection on that class only. A method with the
  *       wrong parameters or return type, or a cmd claimed twice, fails the start naming the method.</li>
  * </ol>
- * A plugin made only of annotated methods need not override {@code start}.
+ * A plugin made only of annotated methods need not override {@code start}. A plugin that keeps in-memory
+ * state through a reload implements {@link StateHandoff} too.
  *
  * <p>Threads: the constructor, {@code start} and {@code stop} run on the worker's task thread, never
  * while a handler runs. They must not keep the thread: long set-up belongs in {@code start}, but a

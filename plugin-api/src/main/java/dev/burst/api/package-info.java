@@ -41,6 +41,14 @@
  * Timers ({@link dev.burst.api.PluginContext#timers()}) run on the same thread, between tasks, never beside
  * a handler: a plugin's in-memory state needs no lock between its handlers and its ticks.
  *
+ * <h2>State across a reload</h2>
+ * A reload swaps the plugins inside each worker process, between two tasks. A plugin that implements
+ * {@link dev.burst.api.StateHandoff} hands its in-memory state (bytes) from the retiring generation to
+ * the next one there: a copy in memory, taken when the old generation's last task has returned, given to
+ * the new generation before its first task or tick. A new generation that refuses it is unloaded, and
+ * the old one serves on with its state. Only a reload hands off: a worker that is a new process (start,
+ * crash, restart, recycle, change_group) starts empty, so persist what must survive those.
+ *
  * <h2>Compatibility</h2>
  * Types that plugins only use (not implement) are interfaces burst implements or final classes with
  * factories, so they can grow without breaking compiled plugins: {@link dev.burst.api.Request},

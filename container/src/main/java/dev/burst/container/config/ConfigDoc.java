@@ -71,6 +71,10 @@ public final class ConfigDoc {
 
             # slow: the longest sleep cmds 10 and 13 accept, in milliseconds; a longer one fails with -10001.
             #burst.plugin.slow.max-millis=600000
+
+            # counter: added each second to every count a worker holds; 0 = no income. The counter answers only
+            # in a group that routes by key (burst.group.<g>.route=key).
+            #burst.plugin.counter.income=1
             """;
 
     private ConfigDoc() {

@@ -3,16 +3,19 @@ package dev.burst.container.plugin;
 import dev.burst.api.DisconnectHandler;
 import dev.burst.api.Plugin;
 import dev.burst.api.Push;
+import dev.burst.api.StateHandoff;
 import dev.burst.api.WorkerInfo;
 import dev.burst.container.plugin.Registered.Hook;
 import dev.burst.container.protocol.WireMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.modules.Module;
 import org.jboss.modules.ModuleLoadException;
@@ -49,19 +52,22 @@ public final class PluginGeneration implements AutoCloseable {
     }
 
     /**
-     * Loads and starts every plugin of a generation. On failure, the plugins already started are
-     * stopped and the jars closed before the exception is thrown.
+     * Loads and starts every plugin of a generation, then gives each plugin that implements
+     * {@link StateHandoff} the state its namesake in the previous generation handed off. On failure
+     * (a start that throws, a takeOver that refuses), the plugins already started are stopped, the timers
+     * cancelled and the jars closed before the exception is thrown.
      *
-     * @param number  the generation number
-     * @param plugins the plugins and their cached files
-     * @param worker  identity handed to plugins (its generation is replaced by {@code number})
-     * @param config  configuration handed to plugins
-     * @param push    what plugins push through
+     * @param number    the generation number
+     * @param plugins   the plugins and their cached files
+     * @param worker    identity handed to plugins (its generation is replaced by {@code number})
+     * @param config    configuration handed to plugins
+     * @param push      what plugins push through
+     * @param inherited what the previous generation of this worker handed off; {@link Handover#none()} at boot
      * @return the started generation
      * @throws PluginException naming the plugin and the cause
      */
     public static PluginGeneration start(int number, List<PluginJars> plugins, WorkerInfo worker, Config config,
-                                         Push push) throws PluginException {
+                                         Push push, Handover inherited) throws PluginException {
         Map<String, List<String>> files = new LinkedHashMap<>();
         plugins.forEach(p -> files.put(p.name(), p.files()));
         PluginModuleLoader loader = new PluginModuleLoader(files);
@@ -72,6 +78,9 @@ public final class PluginGeneration implements AutoCloseable {
         try {
             for (PluginJars p : plugins) {
                 started.add(startOne(p.name(), loader, info, config, registry));
+            }
+            for (Started s : started) {
+                takeOver(s, number, inherited);
             }
         } catch (PluginException | RuntimeException e) {
             new PluginGeneration(number, loader, Map.of(), List.of(), started, timers).close();
@@ -112,6 +121,64 @@ public final class PluginGeneration implements AutoCloseable {
         }, name, "start() threw");
         context.seal();
         return new Started(name, plugin, cl);
+    }
+
+    /**
+     * Gives a started plugin the state its predecessor handed off, if it did; a plugin that does not
+     * implement {@link StateHandoff} any more drops it, with a warning.
+     *
+     * @throws PluginException when the plugin refuses it (its takeOver threw), naming the plugin
+     */
+    private static void takeOver(Started s, int number, Handover inherited) throws PluginException {
+        Optional<Map<String, byte[]>> state = inherited.of(s.name());
+        if (state.isEmpty()) {
+            return;
+        }
+        Map<String, byte[]> given = state.get();
+        String what = given.size() + " entries, " + Handover.bytes(given) + " bytes";
+        if (!(s.plugin() instanceof StateHandoff heir)) {
+            LOG.log(System.Logger.Level.WARNING, "plugin " + s.name() + " of generation " + number
+                    + " does not implement StateHandoff: the state generation " + inherited.from()
+                    + " handed off (" + what + ") is dropped");
+            return;
+        }
+        long begin = System.nanoTime();
+        withContextLoader(s.loader(), () -> {
+            heir.takeOver(given);
+            return null;
+        }, s.name(), "takeOver() refused the state generation " + inherited.from() + " handed off (" + what + ")");
+        LOG.log(System.Logger.Level.INFO, "plugin " + s.name() + " of generation " + number + " took over the state of "
+                + "generation " + inherited.from() + " (" + what + ") in " + millis(System.nanoTime() - begin));
+    }
+
+    /**
+     * Asks each plugin of this generation that implements {@link StateHandoff}, and that the next
+     * generation has too, for its state, and copies it. Runs on this generation's task thread, between
+     * tasks, when the next generation is about to start; it changes nothing here, so this generation may
+     * serve on if the next one fails.
+     *
+     * @param next the names of the next generation's plugins
+     * @return the copies, for the next generation
+     * @throws PluginException when a plugin's handOff throws or returns null, naming the plugin
+     */
+    public Handover handOff(Set<String> next) throws PluginException {
+        Map<String, Map<String, byte[]>> states = new LinkedHashMap<>();
+        for (Started s : started) {
+            if (!(s.plugin() instanceof StateHandoff retiring) || !next.contains(s.name())) {
+                continue;
+            }
+            long begin = System.nanoTime();
+            Map<String, byte[]> copy = withContextLoader(s.loader(), () -> Handover.copy(retiring.handOff()), s.name(),
+                    "handOff() of generation " + number + " threw");
+            LOG.log(System.Logger.Level.DEBUG, "plugin " + s.name() + " of generation " + number + " handed off "
+                    + copy.size() + " entries, " + Handover.bytes(copy) + " bytes, in " + millis(System.nanoTime() - begin));
+            states.put(s.name(), copy);
+        }
+        return Handover.of(number, states);
+    }
+
+    private static String millis(long nanos) {
+        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
     }
 
     @FunctionalInterface

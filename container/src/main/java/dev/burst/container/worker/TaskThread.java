@@ -1,6 +1,7 @@
 package dev.burst.container.worker;
 
 import dev.burst.container.config.ConfigException;
+import dev.burst.container.plugin.Handover;
 import dev.burst.container.plugin.PluginException;
 import dev.burst.container.plugin.PluginGeneration;
 import dev.burst.container.plugin.PluginJars;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -44,21 +46,28 @@ import org.eclipse.microprofile.config.Config;
  *
  * <p>Its life, each step on this thread:
  * <pre>
- *   start()s the generation ──failed──> LOAD_FAILED, ends (the serving thread, or at boot the worker, goes on)
+ *   start()s the generation, then takeOver()s the state the one before handed off (at boot: none)
+ *        │                 ──failed or refused──> LOAD_FAILED, ends (the serving thread, or at boot the worker, goes on)
  *        │ started
  *   waits until the generation before it has stopped (at boot: at once)
  *   READY, then serves: TASK -> RESULT, one at a time (a handler's BIND and PUSH frames go before its
  *        RESULT); PUSHED completes a push's stage; a TASK of the disconnect pseudo cmd runs the
  *        disconnect handlers; between frames, the timers that are due
  *        (stopping the generation cancels its timers: none runs once it retired)
- *        ├─ LOAD: launches the next generation's thread and waits for its start();
- *        │        failed: keeps serving;  started: stop()s its own generation, hands over, ends
+ *        ├─ LOAD: asks its plugins for their state (handOff(), changing nothing), launches the next
+ *        │        generation's thread with a copy and waits for its start() and takeOver();
+ *        │        handOff failed, start failed or state refused: keeps serving, its state as it was;
+ *        │        started: stop()s its own generation, hands over, ends
  *        └─ STOP, SIGTERM (after the running task) or the proxy gone: stop()s its generation,
  *                 hands the worker its exit code, ends
  * </pre>
  * {@code start()}, handlers, ticks and {@code stop()} run with the plugin module's class loader as the context
  * class loader. The thread inherits no inheritable ThreadLocals: a value a plugin put there must not
  * follow into the next generation's thread.
+ *
+ * <p>The state hand-off ({@link dev.burst.api.StateHandoff}) happens at the LOAD, the one point where the
+ * old generation's last task and ticks are done and nothing of it runs until the swap's outcome: the copy
+ * is the state as the last task left it, and costs nothing on the task path.
  */
 final class TaskThread implements Runnable {
 
@@ -68,6 +77,8 @@ final class TaskThread implements Runnable {
     private final Load load;
     /** The generation serving when this one was asked for; empty at boot. */
     private final OptionalInt serving;
+    /** The state that generation handed off; dropped once this generation started. This thread only. */
+    private Handover inherited;
     /** Completed by this thread once the generation's start() returned: whether it started. */
     private final CompletableFuture<Boolean> started = new CompletableFuture<>();
     /** Completed once the generation before has stopped (with its number; empty at boot): this one may serve. */
@@ -83,22 +94,24 @@ final class TaskThread implements Runnable {
     private long timersReportedNanos = System.nanoTime() - TIMER_REPORT_EVERY;
     private long timersReportedRuns;
 
-    private TaskThread(Worker worker, Load load, OptionalInt serving) {
+    private TaskThread(Worker worker, Load load, OptionalInt serving, Handover inherited) {
         this.worker = worker;
         this.load = load;
         this.serving = serving;
+        this.inherited = inherited;
     }
 
     /**
      * Starts the thread of a generation; it runs that generation's start() at once.
      *
-     * @param worker  the worker it serves
-     * @param load    the generation to run
-     * @param serving the generation serving now (empty at boot), for the log
+     * @param worker    the worker it serves
+     * @param load      the generation to run
+     * @param serving   the generation serving now (empty at boot), for the log
+     * @param inherited the state the serving generation handed off, for the new one's takeOver()
      * @return the thread's handle, to await its start and hand over to it
      */
-    static TaskThread launch(Worker worker, Load load, OptionalInt serving) {
-        TaskThread task = new TaskThread(worker, load, serving);
+    static TaskThread launch(Worker worker, Load load, OptionalInt serving, Handover inherited) {
+        TaskThread task = new TaskThread(worker, load, serving, inherited);
         Thread thread = Thread.ofPlatform()
                 .name(name(load.generation()))
                 .inheritInheritableThreadLocals(false)
@@ -117,7 +130,8 @@ final class TaskThread implements Runnable {
     }
 
     /**
-     * Waits until the generation's start() returned. Called by the thread that launched this one.
+     * Waits until the generation's start() (and its takeOver(), on a swap) returned. Called by the thread
+     * that launched this one.
      *
      * @return whether it started; if not, LOAD_FAILED is sent already and this thread has ended
      */
@@ -158,21 +172,32 @@ final class TaskThread implements Runnable {
     /** @return whether the generation started; if not, the proxy is told so */
     private boolean startGeneration() {
         try {
+            Handover state = inherited;
+            inherited = null; // the copy goes with the start: the plugins keep what they took over
             generation = PluginGeneration.start(load.generation(), jars(load), worker.identity(),
-                    pluginConfig(), worker.gateway());
+                    pluginConfig(), worker.gateway(), state);
             started.complete(true);
             return true;
         } catch (PluginException e) {
-            LOG.log(System.Logger.Level.ERROR, "cannot start generation " + load.generation()
-                    + (serving.isPresent() ? "; staying on " + serving.getAsInt() : "") + ": " + e.getMessage(), e.getCause());
-            try {
-                worker.link().send(new LoadFailed(load.generation(), truncate(e.getMessage())));
-            } catch (IOException io) {
-                // The proxy is gone: whoever reads next finds that out and ends the worker.
-                LOG.log(System.Logger.Level.DEBUG, "cannot send LOAD_FAILED: " + io.getMessage());
-            }
+            refuse(worker, load, serving, e);
             started.complete(false);
             return false;
+        }
+    }
+
+    /**
+     * Tells the proxy (LOAD_FAILED) and the log why a generation does not serve.
+     *
+     * @param serving the generation that serves on; empty at boot
+     */
+    private static void refuse(Worker worker, Load load, OptionalInt serving, PluginException e) {
+        LOG.log(System.Logger.Level.ERROR, "cannot start generation " + load.generation()
+                + (serving.isPresent() ? "; staying on " + serving.getAsInt() : "") + ": " + e.getMessage(), e.getCause());
+        try {
+            worker.link().send(new LoadFailed(load.generation(), truncate(e.getMessage())));
+        } catch (IOException io) {
+            // The proxy is gone: whoever reads next finds that out and ends the worker.
+            LOG.log(System.Logger.Level.DEBUG, "cannot send LOAD_FAILED: " + io.getMessage());
         }
     }
 
@@ -299,14 +324,22 @@ final class TaskThread implements Runnable {
     }
 
     /**
-     * Swaps generations: the next one starts on its own thread first, so if it fails this one never
-     * stopped serving. If it started, this one stops (on this thread), its loaders go to the leak watch,
-     * and the next thread takes over. The proxy sends no task meanwhile.
+     * Swaps generations: this one's plugins hand their state off (a copy; they change nothing), then the
+     * next one starts on its own thread and takes the state over, so if it fails or refuses, this one
+     * never stopped serving and its state is as it was. If it started, this one stops (on this thread),
+     * its loaders go to the leak watch, and the next thread takes over. The proxy sends no task meanwhile.
      *
      * @return whether the next generation took over (this thread then ends)
      */
     private boolean swap(Load next) {
-        TaskThread successor = launch(worker, next, OptionalInt.of(generation.number()));
+        Handover state;
+        try {
+            state = generation.handOff(next.plugins().stream().map(p -> p.name()).collect(Collectors.toSet()));
+        } catch (PluginException e) {
+            refuse(worker, next, OptionalInt.of(generation.number()), e);
+            return false;
+        }
+        TaskThread successor = launch(worker, next, OptionalInt.of(generation.number()), state);
         if (!successor.awaitStarted()) {
             return false;
         }

@@ -2,6 +2,7 @@ package dev.burst.container.worker;
 
 import dev.burst.api.WorkerInfo;
 import dev.burst.container.config.BurstConfig;
+import dev.burst.container.plugin.Handover;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.process.Signals;
 import dev.burst.container.process.SpawnSecrets;
@@ -135,7 +136,7 @@ public final class Worker {
             if (!(first instanceof Load load)) {
                 throw new ProtocolException("expected LOAD from the proxy, got " + first.getClass().getSimpleName());
             }
-            TaskThread boot = TaskThread.launch(this, load, OptionalInt.empty());
+            TaskThread boot = TaskThread.launch(this, load, OptionalInt.empty(), Handover.none());
             if (!boot.awaitStarted()) {
                 return ExitCode.BOOT_ERROR;
             }
