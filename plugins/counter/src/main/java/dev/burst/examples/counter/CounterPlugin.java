@@ -100,7 +100,7 @@ public final class CounterPlugin implements Plugin, StateHandoff {
         request.reply("welcome " + name);
     }
 
-    @Cmd(id = 111, name = "add")
+    @Cmd(id = 111, name = "counter-add")
     void add(Request request) {
         String amount = request.text().strip();
         if (!amount.isEmpty() && !AMOUNT.matcher(amount).matches()) {
@@ -111,7 +111,7 @@ public final class CounterPlugin implements Plugin, StateHandoff {
         request.reply(Long.toString(count));
     }
 
-    @Cmd(id = 112, name = "get")
+    @Cmd(id = 112, name = "counter-get")
     String get(Request request) {
         return Long.toString(counts.getOrDefault(request.key().orElseThrow(), 0L));
     }
