@@ -32,9 +32,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The benchmark: starts burst from the distribution (2 workers, the hello plugin and, for the push
- * scenarios, the push-probe fixture; for the timer scenario, the timer-probe fixture) and the {@link Baseline}
- * in its own JVM, then, in order:
+ * The benchmark: starts burst from the distribution (2 workers, the hello plugin, the push-probe fixture
+ * for the push scenarios and the timer-probe fixture for the timer scenario) and the {@link Baseline} in
+ * its own JVM, then, in order:
  * <ol>
  * <li>each {@link Scenario} against both, interleaved (HTTP via wrk, Box via {@link BoxLoad}), with the
  *     CPU each process spent per request;</li>
@@ -42,8 +42,8 @@ import picocli.CommandLine.ParameterException;
  * <li>optionally ({@code --profile}) extra runs with JFR in the proxy and the workers;</li>
  * <li>push fan-out ({@link PushScenarios}): users logged in over Box, one toAll every 10 ms, alone and
  *     beside the largest Box echo load;</li>
- * <li>sticky keys ({@link StickyScenario}): HTTP with a random {@code Burst-Key} per request, against this
- *     burst (route=any) and a second burst started for it with route=key;</li>
+ * <li>sticky keys ({@link StickyScenario}): HTTP with a random {@code Burst-Key} per request, against two
+ *     bursts started for it, route=any and route=key;</li>
  * <li>timers under load ({@link TimerScenario}): the largest Box echo load without, with and again
  *     without N timers per worker (the timer-probe plugin), and how late the ticks started;</li>
  * <li>startup with an idle server: an idle restart_workers (replacement spawn-to-ready, fresh worker
