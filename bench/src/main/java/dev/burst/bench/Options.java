@@ -279,8 +279,8 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                         "target/fixtures/push-probe.jar, beside the unpacked distribution)"})
         Optional<Path> pushPlugin;
         @Option(names = "--sticky-keys", paramLabel = "N", defaultValue = "10000",
-                description = {"sticky scenario: HTTP at the largest connection count, each request with a random",
-                        "Burst-Key of N, burst on route=key against route=any (default 10000; 0 = off; needs wrk)"})
+                description = {"sticky scenario: HTTP at the largest connection count, every request with a",
+                        "Burst-Key drawn from N, route=key against route=any (default 10000; 0 = off)"})
         int stickyKeys;
         @Option(names = "--timers", paramLabel = "N", defaultValue = "1000",
                 description = {"timer scenario: N timers per worker (timer-probe plugin) beside the largest Box",
