@@ -4,13 +4,15 @@
 #
 #   bench/run.sh [--duration 10] [--quick] [--reload-every 2s] [--restart-every 5s] [--profile] [...]
 #   bench/run.sh --help            every option
+#   bench/run.sh --sticky-keys 0 --timers 0     without issue 13's sticky-key and timer scenarios
 #
 # Builds the project if a source is newer than the benchmark's jar (BENCH_SKIP_BUILD=1 skips that),
 # installs wrk from Debian if it is missing (as root, or through sudo -n), raises the open-files limit
 # (ulimit -n 300000 where allowed) for the idle-connection scenarios, starts burst from the unpacked
-# distribution and the plain Helidon baseline, drives both, prints a table and writes
-# bench/results/<timestamp>.json, latest.json and <timestamp>.svg. Everything it starts listens on
-# 127.0.0.1 only and is stopped by PID at the end, on failure and on Ctrl-C.
+# distribution (and two more, route=any and route=key, for the sticky scenario) and the plain Helidon
+# baseline, drives them, prints a table and writes bench/results/<timestamp>.json, latest.json and
+# <timestamp>.svg. Everything it starts listens on 127.0.0.1 only and is stopped by PID at the end, on
+# failure and on Ctrl-C.
 #
 # Environment: BENCH_JAVA_OPTS  options of the benchmark's own JVM (the load generator).
 set -euo pipefail
@@ -24,9 +26,9 @@ JAR=$ROOT/bench/target/burst-bench-$version.jar
 
 for arg in "$@"; do
     if [[ $arg == --help || $arg == -h ]]; then
-        sed -n '3,15p' "$SELF" | sed 's/^# \{0,1\}//'
+        sed -n '3,17p' "$SELF" | sed 's/^# \{0,1\}//'
         if [[ -f $JAR && -x $DIST/bin/burst ]]; then
-            "$("$DIST/bin/burst" java)" -cp "$JAR" dev.burst.bench.Bench --help 2>&1 || true
+            "$("$DIST/bin/burst" java)" -cp "$JAR:$ROOT/bench/target/lib/*" dev.burst.bench.Bench --help 2>&1 || true
         fi
         exit 0
     fi

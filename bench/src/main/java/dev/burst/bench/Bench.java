@@ -1,5 +1,6 @@
 package dev.burst.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,15 +22,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The benchmark: starts burst from the distribution (2 workers, the hello plugin and, for the push
- * scenarios, the push-probe fixture) and the {@link Baseline}
- * in its own JVM, then, in order:
+ * The benchmark: starts burst from the distribution (2 workers, the hello plugin, the push-probe fixture
+ * for the push scenarios and the timer-probe fixture for the timer scenario) and the {@link Baseline} in
+ * its own JVM, then, in order:
  * <ol>
  * <li>each {@link Scenario} against both, interleaved (HTTP via wrk, Box via {@link BoxLoad}), with the
  *     CPU each process spent per request;</li>
@@ -37,6 +42,10 @@ import picocli.CommandLine.ParameterException;
  * <li>optionally ({@code --profile}) extra runs with JFR in the proxy and the workers;</li>
  * <li>push fan-out ({@link PushScenarios}): users logged in over Box, one toAll every 10 ms, alone and
  *     beside the largest Box echo load;</li>
+ * <li>sticky keys ({@link StickyScenario}): HTTP with a random {@code Burst-Key} per request, against two
+ *     bursts started for it, route=any and route=key;</li>
+ * <li>timers under load ({@link TimerScenario}): the largest Box echo load without, with and again
+ *     without N timers per worker (the timer-probe plugin), and how late the ticks started;</li>
  * <li>startup with an idle server: an idle restart_workers (replacement spawn-to-ready, fresh worker
  *     RSS) and idle reloads;</li>
  * <li>reload and restart under a Box load, signals at fixed intervals (outcomes through {@link Operations});</li>
@@ -54,6 +63,8 @@ public final class Bench {
     private static final int ECHO = 1;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    /** How long timer-probe holds each control request, so that the ones sent together reach different workers. */
+    private static final Duration TIMER_PROBE_HOLD = Duration.ofMillis(100);
 
     private final Options options;
     private final Path work;
@@ -62,6 +73,8 @@ public final class Bench {
     private final byte[] body;
     private volatile BurstServer burst;
     private volatile BaselineServer baseline;
+    /** The sticky scenario's own bursts (route=any, route=key), while it runs. */
+    private final List<BurstServer> sticky = new CopyOnWriteArrayList<>();
     private Operations operations;
     private Path lua;
     private Path wrk;
@@ -144,6 +157,14 @@ public final class Bench {
             }
             extraPlugins.add(options.pushPlugin());
         }
+        if (options.timerScenario()) {
+            if (!Files.isRegularFile(options.timerPlugin())) {
+                throw new IOException("the timer scenario needs the timer-probe fixture, not found at " + options.timerPlugin()
+                        + " (the bench module's build copies it there: ./mvnw -DskipTests package); --timer-plugin JAR names "
+                        + "another, --timers 0 turns the scenario off");
+            }
+            extraPlugins.add(options.timerPlugin());
+        }
         double loadBefore = ProcStats.loadAverage();
         say("burst benchmark %s: %d cores, load average %.2f, dist %s", stamp, Runtime.getRuntime().availableProcessors(),
                 loadBefore, options.dist());
@@ -168,6 +189,9 @@ public final class Bench {
         Map<String, Object> memory = memory();
         Map<String, Object> profile = options.profile() ? profile(scenarios, stamp) : Map.of();
         Optional<PushScenarios.Results> push = push(scenarios);
+        Map<String, String> failed = new LinkedHashMap<>();
+        Optional<StickyScenario.Result> sticky = sticky(results, stamp, failed);
+        Optional<TimerScenario.Result> timers = timers(scenarios, failed);
         Startup startup = options.startup() ? startup(servingMs, initial) : new Startup(servingMs, initial, List.of(), -1, List.of(), Map.of());
         List<OperationPhase> phases = new ArrayList<>();
         if (options.box() && !options.reloadEvery().isZero()) {
@@ -182,7 +206,8 @@ public final class Bench {
         stopAll();
         Files.copy(work.resolve("burst/burst.log"), log, StandardCopyOption.REPLACE_EXISTING);
 
-        Report report = new Report(results, phases, startup, memory, idle, push, loadBefore, ProcStats.loadAverage());
+        Report report = new Report(results, phases, startup, memory, idle, push, new Report.Stateful(sticky, timers, failed), loadBefore,
+                ProcStats.loadAverage());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("schema", "burst-bench/1");
         json.put("started", started.toString());
@@ -196,6 +221,9 @@ public final class Bench {
         json.put("startup", startup.json());
         json.put("memory", memory);
         push.ifPresent(p -> json.put("push", p.json()));
+        sticky.ifPresent(r -> json.put("sticky", r.json()));
+        timers.ifPresent(r -> json.put("timers", r.json()));
+        failed.forEach((scenario, why) -> json.put(scenario, Map.of("failed", why)));
         if (!idle.isEmpty()) {
             json.put("idle", idle.json());
         }
@@ -288,27 +316,35 @@ public final class Bench {
     }
 
     private Scenario.Side side(Scenario s, String who) throws Exception {
+        return window(s, who).side();
+    }
+
+    /**
+     * One measured load and when its window was, wall-clock.
+     *
+     * @param fromEpochMs the measured window's start, milliseconds since the epoch
+     * @param toEpochMs   its end
+     */
+    private record Window(Scenario.Side side, long fromEpochMs, long toEpochMs) {
+    }
+
+    private Window window(Scenario s, String who) throws Exception {
         boolean isBurst = who.equals("burst");
         int port = s.protocol().equals("http")
                 ? (isBurst ? burst.httpPort() : baseline.httpPort())
                 : (isBurst ? burst.boxPort() : baseline.boxPort());
-        Map<String, List<Long>> groups = new LinkedHashMap<>();
-        if (isBurst) {
-            groups.put("proxy", List.of(burst.proxy().pid()));
-            groups.put("workers", burst.workers().stream().map(BurstServer.Child::pid).toList());
-            groups.put("master", List.of(burst.masterPid()));
-        } else {
-            groups.put("baseline", List.of(baseline.pid()));
-        }
+        Map<String, List<Long>> groups = isBurst ? cpuGroups(burst) : new LinkedHashMap<>(Map.of("baseline", List.of(baseline.pid())));
         if (s.protocol().equals("http")) {
             String url = "http://127.0.0.1:" + port + "/cmd/" + ECHO;
             if (!options.warmup().isZero()) {
                 Wrk.run(wrk, lua, options.body(), url, s.connections(), options.warmup());
             }
             CpuWindow cpu = CpuWindow.open(groups);
+            long from = System.currentTimeMillis();
             Wrk.Run run = Wrk.run(wrk, lua, options.body(), url, s.connections(), options.duration());
+            long to = System.currentTimeMillis();
             cpu.close();
-            return cpu.side(run.stats(), "client", run.cpuTicks());
+            return new Window(cpu.side(run.stats(), "client", run.cpuTicks()), from, to);
         }
         groups.put("client", List.of(ProcessHandle.current().pid()));
         BoxLoad.Running load = BoxLoad.start(boxConfig(port, s.connections(), s.inFlight(), options.warmup(), options.duration()));
@@ -316,7 +352,21 @@ public final class Bench {
         CpuWindow cpu = CpuWindow.open(groups);
         sleepUntil(load.end());
         cpu.close();
-        return cpu.side(load.await(), null, 0);
+        return new Window(cpu.side(load.await(), null, 0), epochMs(load.measureStart()), epochMs(load.end()));
+    }
+
+    /** @return the CPU groups of a burst: its proxy, its workers and its master */
+    private static Map<String, List<Long>> cpuGroups(BurstServer b) {
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        groups.put("proxy", List.of(b.proxy().pid()));
+        groups.put("workers", b.workers().stream().map(BurstServer.Child::pid).toList());
+        groups.put("master", List.of(b.masterPid()));
+        return groups;
+    }
+
+    /** @return a System.nanoTime() as wall-clock milliseconds */
+    private static long epochMs(long nanoTime) {
+        return System.currentTimeMillis() + (nanoTime - System.nanoTime()) / 1_000_000;
     }
 
     private BoxLoad.Config boxConfig(int port, int connections, int inFlight, Duration warmup, Duration duration) {
@@ -492,6 +542,148 @@ public final class Bench {
                 options.pushPlugin().getFileName().toString(), echo.name(), without, results, failed));
     }
 
+    // ---- sticky keys and timers (issue 13) --------------------------------------------------------------
+
+    /**
+     * The sticky scenario: HTTP at the largest connection count, each request with a random Burst-Key of
+     * N, against two bursts started for it, alike but for the group's route: any, and key (with
+     * keyless=reject, so a request without its key would fail rather than run anywhere). Both are fresh and
+     * get the same prewarm, so neither has the other's head start in the JIT (against the benchmark's own,
+     * long-running burst, a fresh route=key burst measured half its throughput). A burst that does not
+     * start is recorded in {@code failed}, and the run goes on.
+     */
+    private Optional<StickyScenario.Result> sticky(List<Scenario.Result> results, String stamp, Map<String, String> failed)
+            throws Exception {
+        if (options.stickyKeys() == 0) {
+            return Optional.empty();
+        }
+        if (!options.sticky()) {
+            say("sticky: skipped, its keys travel in the HTTP header Burst-Key (--protocols http, wrk)");
+            return Optional.empty();
+        }
+        int c = options.connections().stream().mapToInt(Integer::intValue).max().orElse(16);
+        String name = "sticky-c" + c;
+        Optional<Scenario.Result> plain = results.stream()
+                .filter(r -> r.scenario().protocol().equals("http") && r.scenario().connections() == c).findFirst();
+        Map<String, BurstServer> servers = new LinkedHashMap<>();
+        Map<String, Path> logs = new LinkedHashMap<>();
+        try {
+            for (String route : List.of("any", "key")) {
+                Map<String, String> props = burstProps();
+                props.put("burst.group.default.route", route);
+                if (route.equals("key")) {
+                    props.put("burst.group.default.keyless", "reject");
+                }
+                Path dir = Files.createDirectories(work.resolve("burst-route-" + route));
+                logs.put(route, dir.resolve("burst.log"));
+                BurstServer b;
+                try {
+                    b = BurstServer.start(options.dist(), dir, props, List.of(), pids);
+                } catch (IOException e) {
+                    failed.put("sticky", "the route=" + route + " burst did not start: " + e.getMessage());
+                    say("sticky FAILED: the route=%s burst did not start: %s", route, e.getMessage().lines().findFirst().orElse(""));
+                    return Optional.empty();
+                }
+                sticky.add(b);
+                servers.put(route, b);
+            }
+            say("sticky: route=any and route=key bursts serving; prewarm %.1f s each", options.prewarm().toMillis() / 1000.0);
+            if (!options.prewarm().isZero()) {
+                for (BurstServer b : servers.values()) {
+                    Wrk.run(wrk, lua, options.body(), "http://127.0.0.1:" + b.httpPort() + "/cmd/" + ECHO, c, options.prewarm(),
+                            options.stickyKeys());
+                }
+            }
+            StickyScenario.Side any = stickySide(servers.get("any"), "any", c);
+            StickyScenario.Side key = stickySide(servers.get("key"), "key", c);
+            StickyScenario.Result r = new StickyScenario.Result(name, options.stickyKeys(), c, any, key, plain,
+                    Map.of("any", stamp + ".route-any.burst.log", "key", stamp + ".route-key.burst.log"));
+            say("%s (%d keys): route=any %.0f req/s p99 %.3f ms, workers %s | route=key %.0f req/s p99 %.3f ms, slots %s, workers %s"
+                            + " | key/any %.2f", name, options.stickyKeys(), any.load().stats().throughput(), any.load().stats().p99Ms(),
+                    any.tasksPerWorker(), key.load().stats().throughput(), key.load().stats().p99Ms(), key.tasksPerSlot(),
+                    key.tasksPerWorker(), r.keyOverAny());
+            return Optional.of(r);
+        } finally {
+            for (BurstServer b : servers.values()) {
+                sticky.remove(b);
+                b.close();
+            }
+            for (Map.Entry<String, Path> log : logs.entrySet()) {
+                if (Files.exists(log.getValue())) {
+                    Files.copy(log.getValue(), options.results().resolve(stamp + ".route-" + log.getKey() + ".burst.log"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private StickyScenario.Side stickySide(BurstServer server, String route, int connections) throws Exception {
+        String url = "http://127.0.0.1:" + server.httpPort() + "/cmd/" + ECHO;
+        AdminStat stat = new AdminStat(server);
+        if (!options.warmup().isZero()) {
+            Wrk.run(wrk, lua, options.body(), url, connections, options.warmup(), options.stickyKeys());
+        }
+        Optional<JsonNode> before = stat.stat();
+        CpuWindow cpu = CpuWindow.open(cpuGroups(server));
+        Wrk.Run run = Wrk.run(wrk, lua, options.body(), url, connections, options.duration(), options.stickyKeys());
+        cpu.close();
+        Optional<JsonNode> after = stat.stat();
+        Map<String, Long> workers = Map.of();
+        Map<Integer, Long> slots = Map.of();
+        if (before.isPresent() && after.isPresent()) {
+            workers = AdminStat.delta(AdminStat.workerTasks(before.get()), AdminStat.workerTasks(after.get()));
+            slots = AdminStat.delta(AdminStat.slotsRan(before.get(), "default"), AdminStat.slotsRan(after.get(), "default"));
+        }
+        return new StickyScenario.Side(route, cpu.side(run.stats(), "client", run.cpuTicks()), workers, slots);
+    }
+
+    /**
+     * The timer scenario: the largest Box echo scenario without timers, with N timers per worker armed by
+     * the timer-probe plugin, and without again once they are cancelled. A plugin that cannot be reached on
+     * every worker is recorded in {@code failed} and the run goes on.
+     */
+    private Optional<TimerScenario.Result> timers(List<Scenario> scenarios, Map<String, String> failed) throws Exception {
+        if (options.timers() == 0) {
+            return Optional.empty();
+        }
+        if (!options.timerScenario()) {
+            say("timers: skipped, their load is the Box echo (--protocols box)");
+            return Optional.empty();
+        }
+        Scenario echo = scenarios.stream().filter(s -> s.protocol().equals("box") && s.inFlight() == 1)
+                .max(Comparator.comparingInt(Scenario::connections)).orElse(new Scenario("box-c16", "box", 16, 1));
+        TimerProbe probe = new TimerProbe(burst.httpPort(), TIMER_PROBE_HOLD);
+        Set<Long> pids = burst.workers().stream().map(BurstServer.Child::pid).collect(Collectors.toCollection(TreeSet::new));
+        Map<Long, String> groupOf = burst.workers().stream()
+                .collect(Collectors.toMap(BurstServer.Child::pid, w -> w.role().replaceFirst("^worker:", "").replaceFirst("#.*", "")));
+        Scenario.Side without = side(echo, "burst");
+        Window with;
+        Map<Long, Map<String, Long>> reports;
+        List<AdminStat.WorkerTimers> stat;
+        try {
+            probe.arm(options.timers(), options.timerPeriod(), pids);
+            with = window(echo, "burst");
+            // stat first: the report's hold delays ticks, and stat counts every tick since the timers were armed
+            stat = new AdminStat(burst).stat().map(s -> AdminStat.timers(s, TimerScenario.PLUGIN)).orElse(List.of());
+            reports = probe.report(with.fromEpochMs(), with.toEpochMs(), pids);
+            probe.arm(0, options.timerPeriod(), pids);
+        } catch (IOException e) {
+            failed.put("timers", e.getMessage());
+            say("timers FAILED: %s", e.getMessage());
+            return Optional.empty();
+        }
+        Scenario.Side after = side(echo, "burst");
+        double windowS = (with.toEpochMs() - with.fromEpochMs()) / 1000.0;
+        List<TimerScenario.Lateness> lateness = reports.entrySet().stream()
+                .map(e -> TimerScenario.Lateness.of(groupOf.getOrDefault(e.getKey(), "default"), e.getValue(), windowS)).toList();
+        TimerScenario.Result r = new TimerScenario.Result(echo.name(), options.timers(), options.timerPeriod(),
+                options.timerPlugin().getFileName().toString(), without, with.side(), after, lateness, stat);
+        say("timers (%d x %s ms per worker): %s %.0f req/s with, %.0f without (%.2fx), p50 %+.3f ms; ticks late p99 %.3f ms "
+                        + "(worst worker), max %.3f ms", options.timers(), PushScenarios.millis(options.timerPeriod()), echo.name(),
+                with.side().stats().throughput(), r.withoutThroughput(), r.withOverWithout(), r.addedP50Ms(), r.worstP99Ms(), r.maxMs());
+        return Optional.of(r);
+    }
+
     // ---- idle connections ------------------------------------------------------------------------------
 
     /**
@@ -595,6 +787,10 @@ public final class Bench {
             long t0 = System.currentTimeMillis();
             b.close();
             stopMs = System.currentTimeMillis() - t0;
+        }
+        for (BurstServer k : sticky) {
+            sticky.remove(k);
+            k.close();
         }
         BaselineServer base = baseline;
         baseline = null;

@@ -1,8 +1,10 @@
 package dev.burst.bench;
 
 import java.net.InetAddress;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +60,11 @@ import picocli.CommandLine.TypeConversionException;
  * @param pushReaders        threads reading the users' connections
  * @param pushPlugin         the plugin jar the push scenarios need (the push-probe fixture), added to
  *                           burst's plugins folder when they run
+ * @param stickyKeys         keys of the sticky scenario (HTTP, Burst-Key, route=key against route=any); 0 = none
+ * @param timers             timers armed on each worker in the timer scenario; 0 = no such scenario
+ * @param timerPeriod        their period
+ * @param timerPlugin        the plugin jar the timer scenario needs (the timer-probe fixture), added to
+ *                           burst's plugins folder when it runs
  */
 record Options(Path dist, Path results, Optional<Path> pidFile, String classpath, Duration duration, Duration warmup,
                Duration prewarm,
@@ -66,7 +73,8 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                int startupRestarts, int startupReloads, boolean profile, int workers, Optional<String> workerJvmOptions,
                Optional<String> proxyJvmOptions, String baselineJvmOptions, String body, String label,
                int idle, int idleMax, int idleBesideLoad, List<InetAddress> idleSources, List<Integer> pushUsers,
-               Duration pushEvery, int pushReaders, Path pushPlugin) {
+               Duration pushEvery, int pushReaders, Path pushPlugin, int stickyKeys, int timers, Duration timerPeriod,
+               Path timerPlugin) {
 
     /**
      * @return the options of this command line
@@ -95,6 +103,16 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
     /** @return whether push scenarios run: user counts asked for, and Box among the protocols */
     boolean push() {
         return box() && !pushUsers.isEmpty();
+    }
+
+    /** @return whether the sticky scenario runs: keys asked for, and HTTP among the protocols (wrk sends the keys) */
+    boolean sticky() {
+        return http() && stickyKeys > 0;
+    }
+
+    /** @return whether the timer scenario runs: timers asked for, and Box among the protocols (its load) */
+    boolean timerScenario() {
+        return box() && timers > 0;
     }
 
     /** @return "2s", "500ms", "2.5ms", "1.5" (seconds) as a duration */
@@ -154,6 +172,10 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         m.put("push_every_ms", pushEvery.toNanos() / 1e6);
         m.put("push_readers", pushReaders);
         m.put("push_plugin", pushPlugin.toString());
+        m.put("sticky_keys", stickyKeys);
+        m.put("timers", timers);
+        m.put("timer_period_ms", timerPeriod.toNanos() / 1e6);
+        m.put("timer_plugin", timerPlugin.toString());
         return m;
     }
 
@@ -256,6 +278,21 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                 description = {"the push-probe fixture jar the push scenarios load (default: the dist module's",
                         "target/fixtures/push-probe.jar, beside the unpacked distribution)"})
         Optional<Path> pushPlugin;
+        @Option(names = "--sticky-keys", paramLabel = "N", defaultValue = "10000",
+                description = {"sticky scenario: HTTP at the largest connection count, every request with a",
+                        "Burst-Key drawn from N, route=key against route=any (default 10000; 0 = off)"})
+        int stickyKeys;
+        @Option(names = "--timers", paramLabel = "N", defaultValue = "1000",
+                description = {"timer scenario: N timers per worker (timer-probe plugin) beside the largest Box",
+                        "scenario, which also runs without them (default 1000; 0 = off)"})
+        int timers;
+        @Option(names = "--timer-period", paramLabel = "D", converter = DurationConverter.class, defaultValue = "100ms",
+                description = "their period (default 100ms)")
+        Duration timerPeriod;
+        @Option(names = "--timer-plugin", paramLabel = "JAR",
+                description = {"the timer-probe fixture jar the timer scenario loads (default: the benchmark's",
+                        "target/plugins/timer-probe.jar, which its build copies there)"})
+        Optional<Path> timerPlugin;
         @Option(names = "--dist", paramLabel = "DIR", required = true, description = "set by run.sh: the unpacked distribution")
         Path dist;
         @Option(names = "--results", paramLabel = "DIR", defaultValue = "bench/results", description = "set by run.sh")
@@ -280,7 +317,7 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
             int idleN = orDefault(idle, 2_000, 20_000);
             int idleMaxN = orDefault(idleMax, 20_000, 100_000);
             for (var e : Map.of("--pipeline", pipeline, "--idle", idleN, "--idle-max", idleMaxN, "--idle-beside-load",
-                    idleBesideLoad, "--workers", workers).entrySet()) {
+                    idleBesideLoad, "--workers", workers, "--sticky-keys", stickyKeys, "--timers", timers).entrySet()) {
                 if (e.getValue() < 0) {
                     throw bad(e.getKey() + " takes a count, 0 or more, not " + e.getValue());
                 }
@@ -293,6 +330,10 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
             List<Integer> push = pushUsers.stream().filter(u -> u > 0).toList();
             if (pushEvery.isZero()) {
                 throw bad("--push-every takes a positive interval, not " + pushEvery.toMillis() + "ms");
+            }
+            if (timerPeriod.toNanos() < 1_000) {
+                throw bad("--timer-period takes 1 microsecond or more (the plugin counts in microseconds), not "
+                        + timerPeriod.toNanos() + " ns");
             }
             if (pushReaders < 1) {
                 throw bad("--push-readers takes 1 or more, not " + pushReaders);
@@ -321,7 +362,8 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                     operationLoad, !noStartup, orDefault(startupRestarts, 1, 3), orDefault(startupReloads, 1, 3), profile,
                     workers, workerJvmOptions, proxyJvmOptions, baselineJvmOptions, body, label,
                     idleN, idleMaxN, idleBesideLoad, List.copyOf(sources), push, pushEvery, pushReaders,
-                    pushPlugin.map(Path::toAbsolutePath).orElseGet(() -> defaultPushPlugin(distPath)));
+                    pushPlugin.map(Path::toAbsolutePath).orElseGet(() -> defaultPushPlugin(distPath)), stickyKeys, timers,
+                    timerPeriod, timerPlugin.map(Path::toAbsolutePath).orElseGet(Options::defaultTimerPlugin));
         }
 
         private <T> T orDefault(T given, T quickValue, T fullValue) {
@@ -340,6 +382,26 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
     static Path defaultPushPlugin(Path dist) {
         Path target = dist.getParent() == null ? null : dist.getParent().getParent();
         return (target == null ? dist : target).resolve("fixtures").resolve("push-probe.jar");
+    }
+
+    /**
+     * @return where the benchmark's build leaves the timer-probe fixture: {@code plugins/timer-probe.jar} beside
+     *         the benchmark's own code ({@code bench/target/burst-bench-V.jar} or {@code bench/target/classes})
+     */
+    static Path defaultTimerPlugin() {
+        Path fallback = Path.of("bench/target/plugins/timer-probe.jar").toAbsolutePath();
+        CodeSource source = Options.class.getProtectionDomain().getCodeSource();
+        if (source == null) {
+            return fallback;
+        }
+        Path code;
+        try {
+            code = Path.of(source.getLocation().toURI());
+        } catch (URISyntaxException e) {
+            return fallback;
+        }
+        Path target = code.getParent() == null ? code : code.getParent();
+        return target.resolve("plugins").resolve("timer-probe.jar");
     }
 
     /** "2s", "500ms", "1.5" for picocli. */

@@ -1,6 +1,7 @@
 package dev.burst.bench;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The printed table and the issues' targets (issue 5: throughput and latency; issue 10: idle
- * connections; issue 12: push fan-out), checked against a run's results. Targets are reported, never enforced: the benchmark is a
- * tool, not a test.
+ * connections; issue 12: push fan-out; issue 13: sticky keys and timers), checked against a run's
+ * results. Targets are reported, never enforced: the benchmark is a tool, not a test.
  */
 final class Report {
 
@@ -19,19 +20,34 @@ final class Report {
     private final Map<String, Object> memory;
     private final IdleScenarios.Results idle;
     private final Optional<PushScenarios.Results> push;
+    private final Stateful stateful;
     private final double loadBefore;
     private final double loadAfter;
 
     Report(List<Scenario.Result> results, List<OperationPhase> phases, Startup startup, Map<String, Object> memory,
-           IdleScenarios.Results idle, Optional<PushScenarios.Results> push, double loadBefore, double loadAfter) {
+           IdleScenarios.Results idle, Optional<PushScenarios.Results> push, Stateful stateful, double loadBefore, double loadAfter) {
         this.results = results;
         this.phases = phases;
         this.startup = startup;
         this.memory = memory;
         this.idle = idle;
         this.push = push;
+        this.stateful = stateful;
         this.loadBefore = loadBefore;
         this.loadAfter = loadAfter;
+    }
+
+    /**
+     * Issue 13's scenarios of a run.
+     *
+     * @param sticky the sticky scenario, if it ran
+     * @param timers the timer scenario, if it ran
+     * @param failed the ones that could not run ("sticky", "timers") and why
+     */
+    record Stateful(Optional<StickyScenario.Result> sticky, Optional<TimerScenario.Result> timers, Map<String, String> failed) {
+        static Stateful none() {
+            return new Stateful(Optional.empty(), Optional.empty(), Map.of());
+        }
     }
 
     private Optional<Scenario.Result> scenario(String protocol, int connections, int inFlight) {
@@ -68,7 +84,16 @@ final class Report {
         idle.beside().ifPresent(b -> t.add(target(b.scenario() + " req/s beside " + b.asked() + " idle / without", b.ratio(), ">=", 0.90,
                 "issue 10: within 10%")));
         push.ifPresent(p -> pushTargets(p, t));
+        statefulTargets(stateful, t);
         return t;
+    }
+
+    /** Issue 13: route=key at least 90 % of route=any's throughput; timer ticks late by less than 5 ms at p99 under load. */
+    static void statefulTargets(Stateful s, List<Map<String, Object>> t) {
+        s.sticky().ifPresent(r -> t.add(target("sticky keys: route=key / route=any req/s (" + r.keys() + " keys, HTTP)", r.keyOverAny(),
+                ">=", 0.90, "issue 13")));
+        s.timers().ifPresent(r -> t.add(target("timers: tick lateness p99, ms (worst worker; " + r.perWorker() + " x "
+                + PushScenarios.millis(r.period()) + " ms per worker beside " + r.load() + ")", r.worstP99Ms(), "<", 5, "issue 13")));
     }
 
     /** Issue 12: >= 200,000 delivered frames/s with 1,000 users; p99 delivery < 20 ms and nothing lost in each. */
@@ -146,6 +171,7 @@ final class Report {
         }
         idleTable(sb);
         push.ifPresent(p -> pushTable(sb, p));
+        statefulTable(sb, stateful);
         Map<String, Object> rss = (Map<String, Object>) memory.get("after_load_rss_kb");
         sb.append("\nmemory (RSS MB) after load: ");
         rss.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.0f", ((Number) v).longValue() / 1024.0)).append("  "));
@@ -155,7 +181,7 @@ final class Report {
             startup.freshWorkerRssKb().forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.0f", v / 1024.0)).append("  "));
             sb.append('\n');
         }
-        sb.append("\ntargets (issues 5, 10 and 12):\n");
+        sb.append("\ntargets (issues 5, 10, 12 and 13):\n");
         for (Map<String, Object> t : targets()) {
             sb.append(String.format("  [%s] %-55s %10.3f  (target %s)%n", (Boolean) t.get("met") ? "met" : "MISSED",
                     t.get("name"), (Double) t.get("value"), t.get("target")));
@@ -222,15 +248,71 @@ final class Report {
                 w.otherPct()));
     }
 
+    /** The sticky and timer scenarios' lines, and why either could not run. */
+    static void statefulTable(StringBuilder sb, Stateful s) {
+        s.sticky().ifPresent(r -> {
+            sb.append(String.format("%nsticky keys (HTTP, every request with a Burst-Key drawn from %d keys, %d connections):%n", r.keys(),
+                    r.connections()));
+            sb.append(String.format("%-12s %-9s %9s %8s %8s %8s %7s   %s%n", "scenario", "route", "req/s", "p50 ms", "p99 ms", "max ms",
+                    "errors", "tasks max/mean; CPU us/request"));
+            stickyRow(sb, r.name(), r.any());
+            stickyRow(sb, "", r.key());
+            sb.append(String.format("%-12s %-9s %9s %8s %8s%n", "", "key/any", String.format("%.2fx", r.keyOverAny()),
+                    String.format("%+.3f", r.key().load().stats().p50Ms() - r.any().load().stats().p50Ms()),
+                    String.format("%+.3f", r.key().load().stats().p99Ms() - r.any().load().stats().p99Ms())));
+            r.plain().ifPresent(p -> sb.append(String.format("%-12s %-9s %9.0f %8.3f %8.3f   (%s above: no Burst-Key)%n", "", "plain",
+                    p.burst().stats().throughput(), p.burst().stats().p50Ms(), p.burst().stats().p99Ms(), p.scenario().name())));
+        });
+        s.timers().ifPresent(r -> {
+            sb.append(String.format("%ntimers (%d per worker every %s ms, first ticks spread over a period; plugin %s):%n", r.perWorker(),
+                    PushScenarios.millis(r.period()), r.plugin()));
+            sb.append(String.format("%-12s %-9s %9s %8s %8s %8s %7s   %s%n", "scenario", "timers", "req/s", "p50 ms", "p99 ms", "max ms",
+                    "errors", "CPU us/request"));
+            row(sb, r.load(), "without", r.without());
+            row(sb, "", "with", r.with());
+            row(sb, "", "after", r.after());
+            sb.append(String.format("%-12s %-9s %9s %8s   (with over the mean of without and after)%n", "", "with/w.o.",
+                    String.format("%.2fx", r.withOverWithout()), String.format("%+.3f", r.addedP50Ms())));
+            sb.append("  ticks started in the window, late by (ms):\n");
+            for (TimerScenario.Lateness l : r.lateness().stream().sorted(Comparator.comparing(TimerScenario.Lateness::worker)).toList()) {
+                sb.append(String.format("    %-11s %,d ticks of %,.0f planned; p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%s%n", l.worker(),
+                        l.ticks(), l.expectedTicks(), l.p50Ms(), l.p99Ms(), l.p999Ms(), l.maxMs(),
+                        l.dropped() == 0 ? "" : "; " + l.dropped() + " ticks not kept (the plugin's log was full)"));
+            }
+            if (!r.stat().isEmpty()) {
+                sb.append("  burst's stat (workers_detail[].timers, since armed, warm-up included):\n");
+                for (AdminStat.WorkerTimers w : r.stat()) {
+                    sb.append(String.format("    %-11s runs %,d, skipped %d, failures %d; late p99 <= %.3f, max %.3f%n", w.worker(), w.runs(),
+                            w.skipped(), w.failures(), w.lateP99Ms(), w.lateMaxMs()));
+                }
+            }
+        });
+        s.failed().forEach((name, why) -> sb.append(String.format("%n%s FAILED: %s%n", name, why)));
+    }
+
+    private static void stickyRow(StringBuilder sb, String scenario, StickyScenario.Side side) {
+        StringBuilder tasks = new StringBuilder();
+        side.slotImbalance().ifPresent(x -> tasks.append(String.format("slots %.2f, ", x)));
+        tasks.append(side.workerImbalance().map(x -> String.format("workers %.2f; ", x)).orElse("workers ?; "));
+        Scenario.Side l = side.load();
+        sb.append(String.format("%-12s %-9s %9.0f %8.3f %8.3f %8.2f %7d   %s%s(machine %.0f%% busy, %.0f%% other)%n", scenario,
+                side.route(), l.stats().throughput(), l.stats().p50Ms(), l.stats().p99Ms(), l.stats().maxMs(), l.stats().errors(), tasks,
+                cpu(l), l.machineBusyPct(), l.unaccountedPct()));
+    }
+
+    private static String cpu(Scenario.Side s) {
+        StringBuilder cpu = new StringBuilder();
+        s.cpuUsPerRequest().forEach((k, v) -> cpu.append(k).append(' ').append(String.format("%.0f", v)).append(' '));
+        return cpu.toString();
+    }
+
     private static String probe(IdleScenarios.Probe p) {
         return p.ok() ? String.format("answered in %.2f ms", p.ms()) : "FAILED (" + p.error() + ")";
     }
 
     private static void row(StringBuilder sb, String scenario, String server, Scenario.Side s) {
-        StringBuilder cpu = new StringBuilder();
-        s.cpuUsPerRequest().forEach((k, v) -> cpu.append(k).append(' ').append(String.format("%.0f", v)).append(' '));
         sb.append(String.format("%-12s %-9s %9.0f %8.3f %8.3f %8.2f %7d   %s(machine %.0f%% busy, %.0f%% other)%n", scenario,
                 server, s.stats().throughput(), s.stats().p50Ms(), s.stats().p99Ms(), s.stats().maxMs(), s.stats().errors(),
-                cpu, s.machineBusyPct(), s.unaccountedPct()));
+                cpu(s), s.machineBusyPct(), s.unaccountedPct()));
     }
 }

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * Runs wrk (Debian's package) with the benchmark's Lua script ({@code wrk-report.lua}, a resource): every
- * request POSTs the body, and wrk's {@code done(summary, latency, requests)} hook writes wrk's own
- * figures as JSON to a file, exact (microseconds), which this class reads with Jackson. wrk gives
+ * request POSTs the body (with a {@code Burst-Key} header drawn from N keys, when asked), and wrk's
+ * {@code done(summary, latency, requests)} hook writes wrk's own figures as JSON to a file, exact
+ * (microseconds), which this class reads with Jackson. wrk gives
  * whole-run figures only. wrk's own CPU time is read from the shell that waited for it (cutime + cstime
  * of /proc/$$/stat). Runs on the caller's thread, which waits for wrk.
  */
@@ -61,6 +62,19 @@ final class Wrk {
      */
     static Run run(Path wrk, Path lua, String body, String url, int connections, Duration duration)
             throws IOException, InterruptedException {
+        return run(wrk, lua, body, url, connections, duration, 0);
+    }
+
+    /**
+     * The same, each request with a header {@code Burst-Key} drawn at random from {@code k1 .. kN}.
+     *
+     * @param keys N, the keys to draw from; 0 = no header
+     */
+    static Run run(Path wrk, Path lua, String body, String url, int connections, Duration duration, int keys)
+            throws IOException, InterruptedException {
+        if (keys < 0) {
+            throw new IllegalArgumentException("keys must be 0 or more, not " + keys);
+        }
         long seconds = Math.max(1, Math.round(duration.toMillis() / 1000.0));
         Path report = Files.createTempFile(lua.getParent(), "wrk-", ".json");
         try {
@@ -70,6 +84,7 @@ final class Wrk {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("BENCH_WRK_JSON", report.toString());
             pb.environment().put("BENCH_WRK_BODY", body);
+            pb.environment().put("BENCH_WRK_KEYS", Integer.toString(keys));
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int exit = p.waitFor();

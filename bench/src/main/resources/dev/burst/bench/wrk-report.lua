@@ -1,10 +1,42 @@
 -- The benchmark's wrk script (dev.burst.bench.Wrk): every request is a POST of BENCH_WRK_BODY, and at
 -- the end done() writes wrk's own figures, exact, as one JSON object to the file BENCH_WRK_JSON.
 -- Times are wrk's microseconds; errors.status counts the non-2xx/3xx responses.
+--
+-- With BENCH_WRK_KEYS=N (N > 0) every request also carries a header Burst-Key, k1 .. kN, drawn at
+-- random (uniform) per request: init() formats the N requests once per thread, and request() only
+-- picks one, so varying the key costs wrk a table lookup, not a formatting per request.
 
 wrk.method = "POST"
 wrk.body = os.getenv("BENCH_WRK_BODY") or ""
 wrk.headers["Content-Type"] = "application/octet-stream"
+
+local keys = tonumber(os.getenv("BENCH_WRK_KEYS") or "0") or 0
+local keyed = {}
+local threads = 0
+
+function setup(thread)
+   threads = threads + 1
+   thread:set("thread_number", threads)
+end
+
+function init(args)
+   if keys <= 0 then
+      return
+   end
+   math.randomseed(os.time() * 1000 + (thread_number or 0))
+   for i = 1, keys do
+      keyed[i] = wrk.format(nil, nil, {
+         ["Content-Type"] = "application/octet-stream",
+         ["Burst-Key"] = "k" .. i,
+      })
+   end
+end
+
+if keys > 0 then
+   function request()
+      return keyed[math.random(keys)]
+   end
+end
 
 function done(summary, latency, requests)
    local path = os.getenv("BENCH_WRK_JSON")

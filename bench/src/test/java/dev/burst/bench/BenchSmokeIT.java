@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark itself, smoke-tested: a very short Box-only run (no wrk needed) against a real burst from
- * the unpacked distribution and the baseline, with a few idle connections and a small push fan-out (20
- * users). Checks the result's shape, that requests went through, that the idle connections were held and
- * that every accepted push reached every user; no timing thresholds, the benchmark is a tool, not a test.
+ * the unpacked distribution and the baseline, with a few idle connections, a small push fan-out (20
+ * users) and 50 timers per worker (the sticky scenario needs wrk: it is left out). Checks the result's
+ * shape, that requests went through, that the idle connections were held, that every accepted push
+ * reached every user and that every worker's timers ticked; no timing thresholds, the benchmark is a
+ * tool, not a test.
  */
 class BenchSmokeIT {
 
@@ -30,7 +32,8 @@ class BenchSmokeIT {
                 "--duration", "1", "--warmup", "0.3", "--prewarm", "0.5",
                 "--reload-every", "1s", "--restart-every", "0", "--under-load", "1.5", "--calm", "0.5",
                 "--startup-restarts", "1", "--startup-reloads", "1", "--label", "smoke",
-                "--idle", "50", "--idle-beside-load", "50", "--idle-max", "200", "--push-users", "20"));
+                "--idle", "50", "--idle-beside-load", "50", "--idle-max", "200", "--push-users", "20",
+                "--timers", "50", "--timer-period", "20ms"));
 
         Map<String, Object> r = (Map<String, Object>) Json.readValue(Files.readString(json));
         assertEquals(Files.readString(json), Files.readString(results.resolve("latest.json")));
@@ -111,6 +114,25 @@ class BenchSmokeIT {
         Map<String, Object> users = (Map<String, Object>) p20.get("proxy_users_stat");
         assertEquals(20L, ((Number) users.get("logins")).longValue(), users.toString());
         assertEquals(0L, ((Number) users.get("disconnect_events.not_run")).longValue(), users.toString());
+
+        Map<String, Object> timers = (Map<String, Object>) r.get("timers");
+        assertEquals("box-c4", timers.get("load_scenario"));
+        for (String load : List.of("without", "with", "after")) {
+            Map<String, Object> stats = (Map<String, Object>) timers.get(load);
+            assertTrue(((Number) stats.get("requests")).longValue() > 0, load + ": " + stats);
+            assertEquals(0L, ((Number) stats.get("errors")).longValue(), load + ": " + stats);
+        }
+        List<Map<String, Object>> lateness = (List<Map<String, Object>>) timers.get("lateness");
+        assertEquals(List.of("default#1", "default#2"), lateness.stream().map(l -> l.get("worker")).toList(), timers.toString());
+        for (Map<String, Object> l : lateness) {
+            assertEquals(50, ((Number) l.get("armed")).intValue(), l.toString());
+            assertTrue(((Number) l.get("ticks")).longValue() > 0, l.toString());
+            assertEquals(0L, ((Number) l.get("dropped")).longValue(), l.toString());
+        }
+        for (Map<String, Object> w : (List<Map<String, Object>>) timers.get("stat_timers")) {
+            assertEquals(0L, ((Number) w.get("failures")).longValue(), w.toString());
+        }
+        assertFalse(r.containsKey("sticky"), "the sticky scenario needs HTTP (wrk), and this run is Box only");
 
         assertFalse(((List<?>) r.get("targets")).isEmpty());
         assertTrue(Files.exists(results.resolve((String) r.get("burst_log"))));

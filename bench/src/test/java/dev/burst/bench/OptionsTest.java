@@ -54,6 +54,27 @@ class OptionsTest {
         assertTrue(o.push());
         assertEquals(Duration.ofMillis(10), o.pushEvery());
         assertEquals(2, o.pushReaders());
+        assertEquals(10_000, o.stickyKeys());
+        assertTrue(o.sticky());
+        assertEquals(1_000, o.timers());
+        assertEquals(Duration.ofMillis(100), o.timerPeriod());
+        assertTrue(o.timerScenario());
+    }
+
+    @Test
+    void the_timer_probe_fixture_is_looked_for_where_the_benchmarks_build_copies_it() throws Exception {
+        // this test runs from bench/target/classes, so the build's copy is bench/target/plugins/timer-probe.jar
+        Path classes = Path.of(Options.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assertEquals(classes.getParent().resolve("plugins").resolve("timer-probe.jar"), Options.parse("--dist", "d").timerPlugin());
+        assertEquals(Path.of("t.jar").toAbsolutePath(), Options.parse("--dist", "d", "--timer-plugin", "t.jar").timerPlugin());
+    }
+
+    @Test
+    void the_sticky_scenario_needs_http_and_keys_and_the_timer_scenario_box_and_timers() {
+        assertEquals(false, Options.parse("--dist", "d", "--sticky-keys", "0").sticky());
+        assertEquals(false, Options.parse("--dist", "d", "--protocols", "box").sticky());
+        assertEquals(false, Options.parse("--dist", "d", "--timers", "0").timerScenario());
+        assertEquals(false, Options.parse("--dist", "d", "--protocols", "http").timerScenario());
     }
 
     @Test
@@ -92,7 +113,8 @@ class OptionsTest {
                 "--no-startup", "--startup-restarts", "2", "--startup-reloads", "5", "--profile", "--workers", "3",
                 "--worker-jvm-options", "-XX:+UseSerialGC -Xmx128m", "--proxy-jvm-options=-Xmx1g", "--baseline-jvm-options", "-Xmx64m",
                 "--body", "hi there", "--label", "x.1", "--idle", "10", "--idle-max", "0", "--idle-beside-load", "20",
-                "--idle-sources", "127.0.0.2,127.0.0.3", "--push-users", "20,0,300", "--push-every", "2.5ms", "--push-readers", "1");
+                "--idle-sources", "127.0.0.2,127.0.0.3", "--push-users", "20,0,300", "--push-every", "2.5ms", "--push-readers", "1",
+                "--sticky-keys", "50", "--timers", "20", "--timer-period", "20ms");
         assertEquals(Path.of("r").toAbsolutePath(), o.results());
         assertEquals(Optional.of(Path.of("p")), o.pidFile());
         assertEquals("cp", o.classpath());
@@ -124,6 +146,9 @@ class OptionsTest {
         assertEquals(List.of(20, 300), o.pushUsers());
         assertEquals(Duration.ofNanos(2_500_000), o.pushEvery());
         assertEquals(1, o.pushReaders());
+        assertEquals(50, o.stickyKeys());
+        assertEquals(20, o.timers());
+        assertEquals(Duration.ofMillis(20), o.timerPeriod());
     }
 
     @Test
@@ -156,6 +181,12 @@ class OptionsTest {
                 .getMessage().contains("--push-every takes a positive interval"));
         assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--push-readers", "0"))
                 .getMessage().contains("--push-readers takes 1 or more"));
+        assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--sticky-keys", "-1"))
+                .getMessage().contains("--sticky-keys takes a count, 0 or more, not -1"));
+        assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--timers", "-2"))
+                .getMessage().contains("--timers takes a count, 0 or more, not -2"));
+        assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--timer-period", "0"))
+                .getMessage().contains("--timer-period takes 1 microsecond or more"));
     }
 
     @Test
@@ -174,7 +205,7 @@ class OptionsTest {
                 "--reload-every", "--restart-every", "--under-load", "--calm", "--operation-load", "--no-startup", "--startup-restarts",
                 "--startup-reloads", "--profile", "--workers", "--worker-jvm-options", "--proxy-jvm-options", "--baseline-jvm-options",
                 "--body", "--label", "--idle", "--idle-max", "--idle-beside-load", "--idle-sources", "--push-users", "--push-every",
-                "--push-readers", "--push-plugin", "--dist", "--results",
+                "--push-readers", "--push-plugin", "--sticky-keys", "--timers", "--timer-period", "--timer-plugin", "--dist", "--results",
                 "--pid-file", "--classpath")) {
             assertTrue(Pattern.compile("\\s" + option + "[=\\s]").matcher(out.toString()).find(), option + " is not in the help:\n" + out);
         }

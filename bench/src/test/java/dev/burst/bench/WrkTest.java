@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,5 +49,15 @@ class WrkTest {
         for (String field : new String[] {"\"duration_us\"", "\"requests\"", "\"status\"", "\"p50\"", "\"p90\"", "\"p99\"", "\"max\""}) {
             assertTrue(lua.contains(field), field + " is not written by the script");
         }
+    }
+
+    @Test
+    void the_script_draws_a_burst_key_per_request_from_the_keys_the_environment_asks_for(@TempDir Path dir) throws Exception {
+        String lua = Files.readString(Wrk.script(dir));
+        assertTrue(lua.contains("os.getenv(\"BENCH_WRK_KEYS\")"), lua);
+        assertTrue(lua.contains("[\"Burst-Key\"] = \"k\" .. i"), lua);
+        assertTrue(lua.contains("function request()") && lua.contains("return keyed[math.random(keys)]"), lua);
+        assertThrows(IllegalArgumentException.class, () -> Wrk.run(Path.of("wrk"), Path.of("x.lua"), "", "http://127.0.0.1:1/", 1,
+                Duration.ofSeconds(1), -1));
     }
 }
