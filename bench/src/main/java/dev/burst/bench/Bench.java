@@ -33,7 +33,7 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * The benchmark: starts burst from the distribution (2 workers, the hello plugin, the push-probe fixture
- * for the push scenarios and the timer-probe fixture for the timer scenario) and the {@link Baseline} in
+ * for the push scenarios and the timer-bench fixture for the timer scenario) and the {@link Baseline} in
  * its own JVM, then, in order:
  * <ol>
  * <li>each {@link Scenario} against both, interleaved (HTTP via wrk, Box via {@link BoxLoad}), with the
@@ -45,7 +45,7 @@ import picocli.CommandLine.ParameterException;
  * <li>sticky keys ({@link StickyScenario}): HTTP with a random {@code Burst-Key} per request, against two
  *     bursts started for it, route=any and route=key;</li>
  * <li>timers under load ({@link TimerScenario}): the largest Box echo load without, with and again
- *     without N timers per worker (the timer-probe plugin), and how late the ticks started;</li>
+ *     without N timers per worker (the timer-bench plugin), and how late the ticks started;</li>
  * <li>startup with an idle server: an idle restart_workers (replacement spawn-to-ready, fresh worker
  *     RSS) and idle reloads;</li>
  * <li>reload and restart under a Box load, signals at fixed intervals (outcomes through {@link Operations});</li>
@@ -63,7 +63,7 @@ public final class Bench {
     private static final int ECHO = 1;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
-    /** How long timer-probe holds each control request, so that the ones sent together reach different workers. */
+    /** How long timer-bench holds each control request, so that the ones sent together reach different workers. */
     private static final Duration TIMER_PROBE_HOLD = Duration.ofMillis(100);
 
     private final Options options;
@@ -159,7 +159,7 @@ public final class Bench {
         }
         if (options.timerScenario()) {
             if (!Files.isRegularFile(options.timerPlugin())) {
-                throw new IOException("the timer scenario needs the timer-probe fixture, not found at " + options.timerPlugin()
+                throw new IOException("the timer scenario needs the timer-bench fixture, not found at " + options.timerPlugin()
                         + " (the bench module's build copies it there: ./mvnw -DskipTests package); --timer-plugin JAR names "
                         + "another, --timers 0 turns the scenario off");
             }
@@ -639,7 +639,7 @@ public final class Bench {
 
     /**
      * The timer scenario: the largest Box echo scenario without timers, with N timers per worker armed by
-     * the timer-probe plugin, and without again once they are cancelled. A plugin that cannot be reached on
+     * the timer-bench plugin, and without again once they are cancelled. A plugin that cannot be reached on
      * every worker is recorded in {@code failed} and the run goes on.
      */
     private Optional<TimerScenario.Result> timers(List<Scenario> scenarios, Map<String, String> failed) throws Exception {

@@ -63,7 +63,7 @@ import picocli.CommandLine.TypeConversionException;
  * @param stickyKeys         keys of the sticky scenario (HTTP, Burst-Key, route=key against route=any); 0 = none
  * @param timers             timers armed on each worker in the timer scenario; 0 = no such scenario
  * @param timerPeriod        their period
- * @param timerPlugin        the plugin jar the timer scenario needs (the timer-probe fixture), added to
+ * @param timerPlugin        the plugin jar the timer scenario needs (the timer-bench fixture), added to
  *                           burst's plugins folder when it runs
  */
 record Options(Path dist, Path results, Optional<Path> pidFile, String classpath, Duration duration, Duration warmup,
@@ -283,15 +283,15 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                         "Burst-Key drawn from N, route=key against route=any (default 10000; 0 = off)"})
         int stickyKeys;
         @Option(names = "--timers", paramLabel = "N", defaultValue = "1000",
-                description = {"timer scenario: N timers per worker (timer-probe plugin) beside the largest Box",
+                description = {"timer scenario: N timers per worker (timer-bench plugin) beside the largest Box",
                         "scenario, which also runs without them (default 1000; 0 = off)"})
         int timers;
         @Option(names = "--timer-period", paramLabel = "D", converter = DurationConverter.class, defaultValue = "100ms",
                 description = "their period (default 100ms)")
         Duration timerPeriod;
         @Option(names = "--timer-plugin", paramLabel = "JAR",
-                description = {"the timer-probe fixture jar the timer scenario loads (default: the benchmark's",
-                        "target/plugins/timer-probe.jar, which its build copies there)"})
+                description = {"the timer-bench fixture jar the timer scenario loads (default: the benchmark's",
+                        "target/plugins/timer-bench.jar, which its build copies there)"})
         Optional<Path> timerPlugin;
         @Option(names = "--dist", paramLabel = "DIR", required = true, description = "set by run.sh: the unpacked distribution")
         Path dist;
@@ -385,11 +385,11 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
     }
 
     /**
-     * @return where the benchmark's build leaves the timer-probe fixture: {@code plugins/timer-probe.jar} beside
+     * @return where the benchmark's build leaves the timer-bench fixture: {@code plugins/timer-bench.jar} beside
      *         the benchmark's own code ({@code bench/target/burst-bench-V.jar} or {@code bench/target/classes})
      */
     static Path defaultTimerPlugin() {
-        Path fallback = Path.of("bench/target/plugins/timer-probe.jar").toAbsolutePath();
+        Path fallback = Path.of("bench/target/plugins/timer-bench.jar").toAbsolutePath();
         CodeSource source = Options.class.getProtectionDomain().getCodeSource();
         if (source == null) {
             return fallback;
@@ -401,7 +401,7 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
             return fallback;
         }
         Path target = code.getParent() == null ? code : code.getParent();
-        return target.resolve("plugins").resolve("timer-probe.jar");
+        return target.resolve("plugins").resolve("timer-bench.jar");
     }
 
     /** "2s", "500ms", "1.5" for picocli. */

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Talks to the timer-probe plugin (plugins/timer-probe) over burst's HTTP API: arms N timers on every
+ * Talks to the timer-bench plugin (plugins/timer-bench) over burst's HTTP API: arms N timers on every
  * worker, later asks each worker how late the ticks of a window were.
  *
  * <p>Every worker of a route=any group: the benchmark cannot address a worker, so it sends one request per
@@ -88,15 +88,15 @@ final class TimerProbe {
                 try {
                     r = f.get();
                 } catch (ExecutionException e) {
-                    throw new IOException("timer-probe cmd " + cmd + ": " + e.getCause(), e.getCause());
+                    throw new IOException("timer-bench cmd " + cmd + ": " + e.getCause(), e.getCause());
                 }
                 String ret = r.headers().firstValue("Burst-Ret").orElse("?");
                 if (r.statusCode() != 200 || !ret.equals("0")) {
-                    throw new IOException("timer-probe cmd " + cmd + " answered HTTP " + r.statusCode() + ", ret " + ret + ": " + r.body().trim());
+                    throw new IOException("timer-bench cmd " + cmd + " answered HTTP " + r.statusCode() + ", ret " + ret + ": " + r.body().trim());
                 }
                 Map<String, Long> a = parse(r.body());
                 if (!a.containsKey("pid")) {
-                    throw new IOException("timer-probe cmd " + cmd + " answered without a pid: " + r.body().trim());
+                    throw new IOException("timer-bench cmd " + cmd + " answered without a pid: " + r.body().trim());
                 }
                 answers.put(a.get("pid"), a);
             }
@@ -104,7 +104,7 @@ final class TimerProbe {
         if (!answers.keySet().containsAll(workers)) {
             Set<Long> missing = new TreeSet<>(workers);
             missing.removeAll(answers.keySet());
-            throw new IOException("timer-probe cmd " + cmd + " did not reach worker pid(s) " + missing + " in " + ROUNDS
+            throw new IOException("timer-bench cmd " + cmd + " did not reach worker pid(s) " + missing + " in " + ROUNDS
                     + " rounds of " + workers.size() + " requests at once (answered: pids " + new TreeSet<>(answers.keySet()) + ")");
         }
         answers.keySet().retainAll(workers);
@@ -123,12 +123,12 @@ final class TimerProbe {
             }
             int eq = pair.indexOf('=');
             if (eq < 1) {
-                throw new IllegalArgumentException("timer-probe's answer '" + answer.trim() + "' has '" + pair + "', not name=number");
+                throw new IllegalArgumentException("timer-bench's answer '" + answer.trim() + "' has '" + pair + "', not name=number");
             }
             try {
                 m.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("timer-probe's answer '" + answer.trim() + "' has '" + pair + "', not name=number");
+                throw new IllegalArgumentException("timer-bench's answer '" + answer.trim() + "' has '" + pair + "', not name=number");
             }
         }
         return m;

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Timers under load (issue 13): the largest Box echo scenario three times on the benchmark's burst:
- * without timers; with N timers of period P armed on every worker by the timer-probe plugin
+ * without timers; with N timers of period P armed on every worker by the timer-bench plugin
  * ({@link TimerProbe}; their first ticks spread evenly over one period); and without again, after they
  * were cancelled. Reports the echo's throughput and latency with the timers against the mean of the two
  * runs without, and how late the ticks that started in the measured window were, per worker (exact, from
@@ -20,7 +20,7 @@ import java.util.Map;
 final class TimerScenario {
 
     /** The plugin's name in burst (its jar's name), as stat reports its timers. */
-    static final String PLUGIN = "timer-probe";
+    static final String PLUGIN = "timer-bench";
 
     private TimerScenario() {
     }
@@ -59,7 +59,7 @@ final class TimerScenario {
         private static long field(Map<String, Long> answer, String name) {
             Long v = answer.get(name);
             if (v == null) {
-                throw new IllegalArgumentException("timer-probe's report " + answer + " has no " + name);
+                throw new IllegalArgumentException("timer-bench's report " + answer + " has no " + name);
             }
             return v;
         }

@@ -63,9 +63,9 @@ class OptionsTest {
 
     @Test
     void the_timer_probe_fixture_is_looked_for_where_the_benchmarks_build_copies_it() throws Exception {
-        // this test runs from bench/target/classes, so the build's copy is bench/target/plugins/timer-probe.jar
+        // this test runs from bench/target/classes, so the build's copy is bench/target/plugins/timer-bench.jar
         Path classes = Path.of(Options.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertEquals(classes.getParent().resolve("plugins").resolve("timer-probe.jar"), Options.parse("--dist", "d").timerPlugin());
+        assertEquals(classes.getParent().resolve("plugins").resolve("timer-bench.jar"), Options.parse("--dist", "d").timerPlugin());
         assertEquals(Path.of("t.jar").toAbsolutePath(), Options.parse("--dist", "d", "--timer-plugin", "t.jar").timerPlugin());
     }
 

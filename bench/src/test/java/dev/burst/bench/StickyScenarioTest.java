@@ -19,7 +19,7 @@ class StickyScenarioTest {
               "keys": {"slots": [{"slot": 1, "queued": 3, "ran": 1200}, {"slot": 2, "queued": 0, "ran": 800}], "busiest": [1, 2]}}},
              "workers_detail": [
               {"id": "default#1", "group": "default", "slot": 1, "pid": 101, "state": "READY", "tasks": 1200,
-               "timers": [{"plugin": "timer-probe", "generation": 1, "runs": 40058, "failures": 0, "skipped": 2,
+               "timers": [{"plugin": "timer-bench", "generation": 1, "runs": 40058, "failures": 0, "skipped": 2,
                            "late_p99_ms": 2.0, "late_max_ms": 11.893}]},
               {"id": "default#2", "group": "default", "slot": 2, "pid": 102, "state": "READY", "tasks": 800}]}
             """;

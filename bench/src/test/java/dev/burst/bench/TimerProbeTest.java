@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link TimerProbe} against a real HTTP server on 127.0.0.1 playing burst's {@code POST /cmd/{cmd}} with
- * timer-probe behind it: the n-th request is answered by the worker the test says, so which workers a
+ * timer-bench behind it: the n-th request is answered by the worker the test says, so which workers a
  * round reaches is known.
  */
 class TimerProbeTest {
@@ -76,7 +76,7 @@ class TimerProbeTest {
     }
 
     /**
-     * burst's HTTP API as far as timer-probe's cmds go: the n-th request (from 0) is answered with
+     * burst's HTTP API as far as timer-bench's cmds go: the n-th request (from 0) is answered with
      * {@code answer(n)}, ret 0; an answer starting with '!' is an error reply, ret 1.
      */
     private static final class Burst implements AutoCloseable {

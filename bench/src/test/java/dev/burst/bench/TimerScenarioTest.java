@@ -45,7 +45,7 @@ class TimerScenarioTest {
                 {"workers_detail": [
                   {"id": "default#1", "pid": 101, "tasks": 5, "timers": [
                     {"plugin": "counter", "runs": 7, "failures": 1, "skipped": 0, "late_p99_ms": 0.1, "late_max_ms": 0.2},
-                    {"plugin": "timer-probe", "runs": 40058, "failures": 0, "skipped": 3, "late_p99_ms": 2.0, "late_max_ms": 11.893}]},
+                    {"plugin": "timer-bench", "runs": 40058, "failures": 0, "skipped": 3, "late_p99_ms": 2.0, "late_max_ms": 11.893}]},
                   {"id": "default#2", "pid": 102, "tasks": 6}]}
                 """;
         assertEquals(List.of(new AdminStat.WorkerTimers("default#1", 101, 40_058, 0, 3, 2.0, 11.893)),
@@ -69,7 +69,7 @@ class TimerScenarioTest {
         assertEquals("box-c16", json.get("load_scenario"));
         assertEquals(1000, ((Number) json.get("timers_per_worker")).intValue());
         assertEquals(100.0, ((Number) json.get("period_ms")).doubleValue());
-        assertEquals("timer-probe.jar", json.get("plugin"));
+        assertEquals("timer-bench.jar", json.get("plugin"));
         for (String load : List.of("without", "with", "after")) {
             assertTrue(((Map<String, Object>) json.get(load)).containsKey("throughput"), load + ": " + json);
         }
@@ -99,7 +99,7 @@ class TimerScenarioTest {
         StringBuilder sb = new StringBuilder();
         Report.statefulTable(sb, new Report.Stateful(Optional.empty(), Optional.of(result()), Map.of()));
         String table = sb.toString();
-        assertTrue(table.contains("timers (1000 per worker every 100 ms, first ticks spread over a period; plugin timer-probe.jar)"), table);
+        assertTrue(table.contains("timers (1000 per worker every 100 ms, first ticks spread over a period; plugin timer-bench.jar)"), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("box-c16      without       30000    0.480")), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("             with          26100    0.550")), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("             after         28000    0.520")), table);
@@ -114,7 +114,7 @@ class TimerScenarioTest {
                 TimerScenario.Lateness.of("default", TimerProbe.parse(ANSWER), 10.0),
                 TimerScenario.Lateness.of("default", TimerProbe.parse(ANSWER.replace("pid=4121 slot=2", "pid=4120 slot=1")
                         .replace("late_p99_us=2067", "late_p99_us=988")), 10.0));
-        return new TimerScenario.Result("box-c16", 1000, Duration.ofMillis(100), "timer-probe.jar", side(30_000, 0.48),
+        return new TimerScenario.Result("box-c16", 1000, Duration.ofMillis(100), "timer-bench.jar", side(30_000, 0.48),
                 side(26_100, 0.55), side(28_000, 0.52), lateness,
                 List.of(new AdminStat.WorkerTimers("default#1", 4120, 40_058, 0, 3, 2.0, 11.893)));
     }
