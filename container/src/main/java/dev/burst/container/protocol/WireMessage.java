@@ -166,6 +166,18 @@ public sealed interface WireMessage {
     }
 
     /**
+     * A timer tick has run longer than the group's task-timeout: the worker is as stuck as if a task had. Sent
+     * by the worker's tick watch, from its own thread, once per such tick, while the tick still runs.
+     *
+     * @param generation    the generation of the timer
+     * @param plugin        the plugin that started it
+     * @param timer         what timer: {@code every 100 ms}, {@code after}
+     * @param runningMillis how long the tick had run when the watch saw it
+     */
+    record TickStuck(int generation, String plugin, String timer, long runningMillis) implements WireMessage {
+    }
+
+    /**
      * The proxy's answer to a PUSH.
      *
      * @param pushId       the worker's id for it

@@ -50,7 +50,8 @@ import org.eclipse.microprofile.config.Config;
  *   READY, then serves: TASK -> RESULT, one at a time (a handler's BIND and PUSH frames go before its
  *        RESULT); PUSHED completes a push's stage; a TASK of the disconnect pseudo cmd runs the
  *        disconnect handlers; between frames, the timers that are due
- *        (stopping the generation cancels its timers: none runs once it retired)
+ *        (stopping the generation cancels its timers: none runs once it retired; a tick that runs past
+ *        task-timeout is reported by the worker's {@link TickWatch}, not by this thread, which is inside it)
  *        ├─ LOAD: launches the next generation's thread and waits for its start();
  *        │        failed: keeps serving;  started: stop()s its own generation, hands over, ends
  *        └─ STOP, SIGTERM (after the running task) or the proxy gone: stop()s its generation,
@@ -198,6 +199,7 @@ final class TaskThread implements Runnable {
     private Optional<ExitCode> serve(OptionalInt previous) {
         ProxyLink link = worker.link();
         try {
+            worker.ticks().watch(generation.timers());
             link.send(ready(generation));
             List<Integer> cmds = generation.cmds().stream().map(c -> c.id()).toList();
             if (previous.isPresent()) {
@@ -331,6 +333,7 @@ final class TaskThread implements Runnable {
     private void stopGeneration() {
         PluginGeneration g = generation;
         generation = null;
+        worker.ticks().unwatch(g.timers());
         try {
             g.close();
         } catch (UncheckedIOException e) {

@@ -35,6 +35,7 @@ import dev.burst.container.protocol.WireMessage.Status;
 import dev.burst.container.protocol.WireMessage.Stop;
 import dev.burst.container.protocol.WireMessage.Stuck;
 import dev.burst.container.protocol.WireMessage.Task;
+import dev.burst.container.protocol.WireMessage.TickStuck;
 import dev.burst.container.protocol.WireMessage.TimerCount;
 import dev.burst.container.protocol.WireMessage.TimerReport;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
@@ -86,6 +87,7 @@ class WireCodecTest {
                 new Push(12L, PushKind.CLOSE_AFTER, List.of("ann", "bob"), 201, new byte[] {6, 7}),
                 new Pushed(12L, 3, 1, 2, List.of("cid")),
                 new TimerReport(3, List.of(new TimerCount("ticking", 40L, 2L, 1L, 1_500L, 9_000L))),
+                new TickStuck(3, "ticking", "every 100 ms", 31_250L),
                 new Result(9L, Status.HANDLER_ERROR, RetCode.HANDLER_ERROR, new byte[] {4, 5}),
                 new Stop(),
                 new Leaked(2, "thread pool-1-thread-1 holds the old loader"),

@@ -24,6 +24,7 @@ import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Status;
 import dev.burst.container.protocol.WireMessage.Task;
+import dev.burst.container.protocol.WireMessage.TickStuck;
 import dev.burst.container.worker.testplugins.AlphaHooksPlugin;
 import dev.burst.container.worker.testplugins.AnnotatedPlugin;
 import dev.burst.container.worker.testplugins.BadCmdPlugin;
@@ -414,6 +415,24 @@ class PluginModelTest {
         assertTrue(refusals[1].startsWith("cannot start a timer from thread"), refusals[1]);
         assertTrue(refusals[2].startsWith("cannot cancel a timer from thread"), refusals[2]);
         assertTrue(refusals[2].endsWith("timers belong to the task thread (task gen 1)"), refusals[2]);
+    }
+
+    @Test
+    void a_tick_past_the_group_s_task_timeout_is_reported_once_naming_its_plugin_and_a_shorter_one_is_not()
+            throws Exception {
+        boot(Map.of("burst.group.default.task-timeout", "PT0.3S"), "ticking");
+
+        call(97, "100"); // a tick well within the 300 ms
+        assertEquals(Status.REPLY, call(92, "").status(), "no report came before this answer");
+        call(97, "1000");
+        TickStuck stuck = proxy.next(TickStuck.class);
+
+        assertEquals(1, stuck.generation());
+        assertEquals("ticking", stuck.plugin());
+        assertEquals("after", stuck.timer());
+        assertTrue(stuck.runningMillis() >= 300 && stuck.runningMillis() < 1000, stuck.toString());
+        assertEquals(Status.REPLY, call(92, "").status(),
+                "the tick returned, the worker serves on, and the one tick was reported once");
     }
 
     /** @return the tick count in the ticking plugin's status line */

@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>cmd 94: starts an {@code every(50 ms)} whose ticks count themselves and throw;</li>
  *   <li>cmd 95: cancels the {@code every(100 ms)} timer, replies what cancel() and then pending() said;</li>
  *   <li>cmd 96: from a thread of its own, asks for timers() and uses the timers it has; replies what each
- *       call threw.</li>
+ *       call threw;</li>
+ *   <li>cmd 97: plans an {@code after(0)} whose tick holds the task thread for the body's milliseconds.</li>
  * </ul>
  */
 public final class TickingPlugin implements Plugin {
@@ -85,6 +86,11 @@ public final class TickingPlugin implements Plugin {
                     + attempt(() -> timers.after(Duration.ZERO, () -> { })) + " | "
                     + attempt(() -> every.cancel())));
             request.reply(tried.get());
+        });
+        context.handle(97, request -> {
+            long millis = Long.parseLong(request.text());
+            timers.after(Duration.ZERO, run -> Thread.sleep(millis));
+            request.reply("ok");
         });
     }
 
