@@ -15,6 +15,8 @@ import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Result;
+import dev.burst.container.protocol.WireMessage.Stuck;
+import dev.burst.container.protocol.WireMessage.TickStuck;
 import dev.burst.container.protocol.WireMessage.TimerReport;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
 import dev.burst.container.protocol.WireMessage;
@@ -40,9 +42,9 @@ import java.util.stream.Collectors;
 
 /**
  * Every worker connection, from HELLO to its end: the HELLO checked against the master's per-spawn
- * secret, the boot LOAD, READY, RESULTs, the answers of swaps, and the task a dying worker held. It turns
- * frames into operations of the worker's {@link GroupPool} and hands routing changes to the
- * {@link Dispatcher}; the matching itself is the pool's.
+ * secret, the boot LOAD, READY, RESULTs, the answers of swaps, a timer tick stuck past task-timeout, and
+ * the task a dying worker held. It turns frames into operations of the worker's {@link GroupPool} and
+ * hands routing changes to the {@link Dispatcher}; the matching itself is the pool's.
  *
  * <p>Threads: {@link #serve} runs on the connection's own platform thread (one per worker);
  * {@link #retire} on the proxy's main thread.
@@ -68,7 +70,7 @@ final class WorkerSessions {
     /**
      * @param dispatcher    the groups, routes and the serving generation
      * @param workerKey     the key the master's worker secrets are made with; empty refuses every worker
-     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, BOOT_FAILED)
+     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, BOOT_FAILED, STUCK)
      * @param onWorkerReady called when a worker becomes ready
      */
     WorkerSessions(Dispatcher dispatcher, Optional<byte[]> workerKey, Consumer<WireMessage> toMaster,
@@ -112,6 +114,7 @@ final class WorkerSessions {
                     case Bind bind -> onBind(link, bind);
                     case Push push -> onPush(link, push);
                     case TimerReport report -> timerReports.put(w.pid(), report);
+                    case TickStuck stuck -> onTickStuck(link, pool, stuck);
                     case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
                             + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
@@ -236,6 +239,30 @@ final class WorkerSessions {
         }
         lateAnswers.increment();
         LOG.log(System.Logger.Level.WARNING, w + " reported LOAD_FAILED while " + state + "; ignored");
+    }
+
+    /**
+     * A timer tick of the worker ran past task-timeout (its tick watch says so while the tick runs): the
+     * worker is stuck as if a task had, so the master dumps its threads into the log, kills it and spawns a
+     * replacement.
+     */
+    private void onTickStuck(WorkerLink link, GroupPool pool, TickStuck stuck) {
+        PoolWorker w = link.worker();
+        Effects fx = new Effects();
+        boolean kill = pool.tickStuck(w, fx);
+        fx.run();
+        String what = "a timer of plugin " + stuck.plugin() + " (generation " + stuck.generation() + ", "
+                + stuck.timer() + ") ran " + stuck.runningMillis() + " ms, past task-timeout "
+                + pool.config().taskTimeout();
+        if (!kill) {
+            LOG.log(System.Logger.Level.WARNING, w + ": " + what + ", while " + w.state() + "; nothing to do");
+            return;
+        }
+        Task held = w.current();
+        LOG.log(System.Logger.Level.ERROR, w + ": " + what + "; asking the master to dump its threads and kill it"
+                + (held == null ? "" : "; cmd " + held.cmd + ", handed to it meanwhile, is answered when it is gone,"
+                + " as for a lost worker, unless the tick ends first"));
+        toMaster.accept(new Stuck(w.pid(), w + ": " + what));
     }
 
     /** A handler logged its connection in (or out); its RESULT comes after, so later tasks carry it. */

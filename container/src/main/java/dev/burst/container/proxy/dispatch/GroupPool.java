@@ -25,7 +25,7 @@ import java.util.function.IntUnaryOperator;
  * queue-timeout, cleared, stopping) — nothing is dropped without an answer and a counter.
  *
  * <p>Threads: {@link #submit} on client threads (the Box I/O loops, HTTP request threads); {@link #ready},
- * {@link #result} and {@link #left} on the worker's link reader; swaps on the reload thread;
+ * {@link #result}, {@link #tickStuck} and {@link #left} on the worker's link reader; swaps on the reload thread;
  * {@link #housekeep} on the proxy's timer; the views on admin request threads. All under the lock.
  */
 public final class GroupPool {
@@ -547,6 +547,40 @@ public final class GroupPool {
                         + ".task-timeout " + config.taskTimeout() + " on " + w));
                 fx.later(() -> listener.stuck(w, t));
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The worker says a timer tick of its ran past task-timeout (its tick watch sees that while the tick
+     * runs): it is stuck as a worker whose task ran past it is, and the master is to dump and kill it. It
+     * becomes STUCK and leaves the idle list; a swap it was in is aborted. A task handed to it meanwhile (it
+     * looked idle) stays with it: the worker answers it if the tick ends before the kill, else it is
+     * answered as for a lost worker once the connection is gone ({@link #left}). A STOPPING worker stays
+     * STOPPING (it gets no task either), and is killed too, or its stop would wait for the tick forever.
+     *
+     * @return whether the master is to kill it: false when it is STUCK already, still STARTING, or gone
+     */
+    public boolean tickStuck(PoolWorker w, Effects fx) {
+        lock.lock();
+        try {
+            State s = w.state();
+            if (s == State.STOPPING) {
+                return true;
+            }
+            if (!canGetStuck(s)) {
+                return false;
+            }
+            w.moveTo(State.STUCK);
+            if (w.idle) {
+                idle.remove(w);
+                w.idle = false;
+            }
+            if (s == State.SWAPPING) {
+                fx.swapAborted(w, w + " is stuck in a timer tick");
+            }
+            return true;
         } finally {
             lock.unlock();
         }

@@ -15,7 +15,8 @@ import java.util.Set;
  * STARTING    --READY--------------------------> READY
  * READY       --a reload takes it--------------> SWAPPING --answered (READY or LOAD_FAILED)--> READY
  * SWAPPING    --no answer within start-timeout-> QUARANTINED (never gets a task again; replaced)
- * READY, SWAPPING, DRAINING, QUARANTINED --its task ran past task-timeout--> STUCK (killed by the master)
+ * READY, SWAPPING, DRAINING, QUARANTINED --its task, or a timer tick, ran past task-timeout--> STUCK
+ *                                                                        (killed by the master)
  * STARTING, READY, SWAPPING, QUARANTINED --retired--> DRAINING --no task left--> STOPPING
  * any but EXITED --the proxy stops--> STOPPING
  * any         --connection lost-----------------> EXITED

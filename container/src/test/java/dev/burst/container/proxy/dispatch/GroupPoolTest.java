@@ -260,6 +260,73 @@ class GroupPoolTest {
     }
 
     @Test
+    void a_worker_stuck_in_a_timer_tick_keeps_the_task_it_was_handed_until_it_is_gone_and_gets_no_other()
+            throws InterruptedException {
+        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofMillis(1), 0));
+        PoolWorker w = readyWorker(pool, 1);
+        Task held = task(1, 1);
+        submit(pool, held);
+
+        run(fx -> assertTrue(pool.tickStuck(w, fx)));
+
+        assertEquals(State.STUCK, w.state());
+        Thread.sleep(5); // past the 1 ms task-timeout: the held task is not the one that is stuck
+        run(pool::housekeep);
+        assertEquals(Map.of(), answers, "the held task is not answered while its worker lives");
+        assertEquals(List.of(), told, "the listener hears of stuck tasks; the caller tells the master of a stuck tick");
+        Task next = task(2, 1);
+        submit(pool, next);
+        assertEquals(List.of(held), port(w).sent, "a stuck worker gets nothing more");
+        run(fx -> assertFalse(pool.tickStuck(w, fx), "a second report changes nothing"));
+        assertEquals(Optional.of(held), pool.left(w, new Effects()), "its connection gone, the caller answers it as lost");
+        assertEquals(1, pool.pendingCount(), "the queued task waits for another worker");
+    }
+
+    @Test
+    void an_idle_worker_stuck_in_a_tick_leaves_the_idle_list_and_answers_a_held_task_if_the_tick_ends_first() {
+        GroupPool pool = pool();
+        PoolWorker stuck = readyWorker(pool, 1);
+        PoolWorker other = readyWorker(pool, 2);
+        Task held = task(1, 1);
+        submit(pool, held);
+        assertSame(held, stuck.current());
+
+        run(fx -> assertTrue(pool.tickStuck(stuck, fx)));
+        Task a = task(2, 1);
+        Task b = task(3, 1);
+        submit(pool, a);
+        submit(pool, b);
+
+        assertSame(a, other.current());
+        assertEquals(1, pool.pendingCount(), "the stuck worker is not idle: b waits");
+        answer(pool, stuck);
+        assertEquals(State.STUCK, stuck.state(), "answering does not make it READY again");
+        assertEquals(List.of(held), port(stuck).sent);
+        answer(pool, other);
+        assertSame(b, other.current());
+    }
+
+    @Test
+    void a_tick_stuck_during_a_swap_aborts_the_swap_and_one_stuck_while_stopping_is_killed_but_stays_stopping() {
+        GroupPool pool = pool();
+        PoolWorker swapping = readyWorker(pool, 1);
+        PoolWorker stopping = readyWorker(pool, 2);
+        run(fx -> assertTrue(pool.beginSwap(swapping, fx)));
+        run(fx -> pool.retire(stopping, fx));
+        assertEquals(State.STOPPING, stopping.state());
+
+        run(fx -> assertTrue(pool.tickStuck(swapping, fx)));
+        run(fx -> assertTrue(pool.tickStuck(stopping, fx)));
+
+        assertEquals(State.STUCK, swapping.state());
+        assertEquals(List.of("worker game#1 pid 1001 is stuck in a timer tick"), port(swapping).swapsAborted);
+        assertEquals(State.STOPPING, stopping.state());
+        PoolWorker starting = worker(pool, 3);
+        run(fx -> assertFalse(pool.tickStuck(starting, fx), "a worker that has not said READY runs no timer"));
+        assertEquals(State.STARTING, starting.state());
+    }
+
+    @Test
     void a_result_for_a_task_the_worker_was_not_given_is_a_protocol_error() {
         GroupPool pool = pool();
         PoolWorker w = readyWorker(pool, 1);
