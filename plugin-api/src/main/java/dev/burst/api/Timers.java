@@ -32,8 +32,16 @@ import java.time.Duration;
  * <p><b>Threads.</b> On the task thread only: from {@link Plugin#start}, handlers, hooks, disconnect
  * handlers and ticks. From any other thread, every method here and on {@link Timer} throws
  * {@link IllegalStateException}. A timer's work is as slow as its slowest tick: like a handler, a tick that
- * blocks holds the whole worker. (A tick that never returns is not yet detected as such: the worker looks
- * idle to the proxy until a task sent to it runs past the group's task-timeout, which replaces it.)
+ * blocks holds the whole worker.
+ *
+ * <p><b>A stuck tick.</b> A tick gets the same bound as a task: the group's {@code task-timeout}. A tick that
+ * runs longer is treated like a task that does: the worker gets no more tasks, its thread dump (showing
+ * where the tick hangs) goes into the log, and it is killed and replaced by a new process whose plugins
+ * start afresh: their in-memory state and timers are gone, as with any replacement. A watch in the worker
+ * notices the tick at most a quarter of the timeout (and at most a second) after the timeout passed; no
+ * client waits on a tick, so none gets -10003 for it. A task the worker was handed meanwhile (it looked idle) is answered by it if
+ * the tick returns before the kill, else as for a worker lost mid-task: run once more on another worker if
+ * its cmd is idempotent, else answered -10004.
  *
  * <p>burst implements this interface; plugins do not. Methods may be added to it in later versions.
  */
