@@ -37,11 +37,13 @@ import java.time.Duration;
  * <p><b>A stuck tick.</b> A tick gets the same bound as a task: the group's {@code task-timeout}. A tick that
  * runs longer is treated like a task that does: the worker gets no more tasks, its thread dump (showing
  * where the tick hangs) goes into the log, and it is killed and replaced by a new process whose plugins
- * start afresh: their in-memory state and timers are gone, as with any replacement. A watch in the worker
- * notices the tick at most a quarter of the timeout (and at most a second) after the timeout passed; no
- * client waits on a tick, so none gets -10003 for it. A task the worker was handed meanwhile (it looked idle) is answered by it if
- * the tick returns before the kill, else as for a worker lost mid-task: run once more on another worker if
- * its cmd is idempotent, else answered -10004.
+ * start afresh: their in-memory state and timers are gone, as with any replacement. No client waits on a
+ * tick, so none gets -10003 for it. A tick that runs a quarter of the timeout (at most a second) is
+ * long: it is logged, and the proxy times it from then on (it costs two frames; a shorter tick costs
+ * none). To the proxy, a worker between tasks looks idle, so it may hand it a task while a tick runs:
+ * that task waits for the tick. Behind a long tick, its own task-timeout counts from when it can start;
+ * if the tick is stuck, the task is answered as for a worker lost mid-task: run once more on another
+ * worker if its cmd is idempotent, else answered -10004.
  *
  * <p>burst implements this interface; plugins do not. Methods may be added to it in later versions.
  */

@@ -20,9 +20,9 @@ import java.util.PriorityQueue;
  *
  * <p>Threads: everything runs on the task thread that made the queue (the generation's); the plugins'
  * {@link Timers} and {@link Timer}s refuse any other thread. {@link #stats()} snapshots are plain values
- * for the same thread to send. The one exception is {@link #overrun}, which the worker's tick watch calls
- * from its own thread to see a tick that runs too long: for it, each tick costs the task thread one
- * volatile write (and each pass one more), and a task none.
+ * for the same thread to send. The exceptions are {@link #overrun} and {@link #running}, which the worker's
+ * tick watch calls from its own thread to see a tick that runs long: for them, each tick costs the task
+ * thread one volatile write (and each pass one more), and a task none.
  */
 public final class TimerQueue {
 
@@ -80,10 +80,12 @@ public final class TimerQueue {
      * Runs every timer due now, once each, in planned order; an {@code every} is planned again after its
      * tick. A timer that becomes due while this pass runs waits for the next pass, so the caller reads
      * frames in between.
+     *
+     * @return whether a timer was due (the pass ran ticks)
      */
-    public void runDue() {
+    public boolean runDue() {
         if (queue.isEmpty()) {
-            return;
+            return false;
         }
         long now = System.nanoTime();
         Entry head;
@@ -91,7 +93,7 @@ public final class TimerQueue {
             pass.add(queue.poll());
         }
         if (pass.isEmpty()) {
-            return;
+            return false;
         }
         try {
             for (Entry e : pass) {
@@ -103,14 +105,15 @@ public final class TimerQueue {
             pass.clear();
             ticking = null;
         }
+        return true;
     }
 
     /**
      * Whether a tick has been running longer than a limit: the tick watch asks, from its own thread, a few
-     * times per limit. It reads what the task thread wrote when the tick began, and reads it twice, so a
+     * times a second at most. It reads what the task thread wrote when the tick began, and reads it twice, so a
      * tick that ended (and maybe began again) between the reads is not taken for a long one.
      *
-     * @param limitNanos how long a tick may run
+     * @param limitNanos how long a tick may run before it is told about
      * @return the tick running past the limit; empty when none runs or the one running is younger
      */
     public Optional<Overrun> overrun(long limitNanos) {
@@ -127,7 +130,16 @@ public final class TimerQueue {
     }
 
     /**
-     * A tick that runs longer than it may.
+     * @param startedNanos a tick's {@link Overrun#startedNanos()}
+     * @return whether that tick still runs (read from any thread, like {@link #overrun})
+     */
+    public boolean running(long startedNanos) {
+        Entry e = ticking;
+        return e != null && e.started == startedNanos;
+    }
+
+    /**
+     * A tick that has run longer than a limit.
      *
      * @param generation   the generation of its timer
      * @param plugin       the plugin that started the timer

@@ -10,13 +10,13 @@ import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.LongTick;
+import dev.burst.container.protocol.WireMessage.LongTickDone;
 import dev.burst.container.protocol.WireMessage.Push;
 import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Recycle;
 import dev.burst.container.protocol.WireMessage.Result;
-import dev.burst.container.protocol.WireMessage.Stuck;
-import dev.burst.container.protocol.WireMessage.TickStuck;
 import dev.burst.container.protocol.WireMessage.TimerReport;
 import dev.burst.container.protocol.WireMessage.WorkerReady;
 import dev.burst.container.protocol.WireMessage;
@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -42,9 +43,9 @@ import java.util.stream.Collectors;
 
 /**
  * Every worker connection, from HELLO to its end: the HELLO checked against the master's per-spawn
- * secret, the boot LOAD, READY, RESULTs, the answers of swaps, a timer tick stuck past task-timeout, and
- * the task a dying worker held. It turns frames into operations of the worker's {@link GroupPool} and
- * hands routing changes to the {@link Dispatcher}; the matching itself is the pool's.
+ * secret, the boot LOAD, READY, RESULTs, the answers of swaps, long timer ticks, and the task a dying
+ * worker held. It turns frames into operations of the worker's {@link GroupPool} and hands routing
+ * changes to the {@link Dispatcher}; the matching itself is the pool's.
  *
  * <p>Threads: {@link #serve} runs on the connection's own platform thread (one per worker);
  * {@link #retire} on the proxy's main thread.
@@ -70,7 +71,7 @@ final class WorkerSessions {
     /**
      * @param dispatcher    the groups, routes and the serving generation
      * @param workerKey     the key the master's worker secrets are made with; empty refuses every worker
-     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, BOOT_FAILED, STUCK)
+     * @param toMaster      sends a control frame to the master (WORKER_READY, RECYCLE, BOOT_FAILED)
      * @param onWorkerReady called when a worker becomes ready
      */
     WorkerSessions(Dispatcher dispatcher, Optional<byte[]> workerKey, Consumer<WireMessage> toMaster,
@@ -114,7 +115,8 @@ final class WorkerSessions {
                     case Bind bind -> onBind(link, bind);
                     case Push push -> onPush(link, push);
                     case TimerReport report -> timerReports.put(w.pid(), report);
-                    case TickStuck stuck -> onTickStuck(link, pool, stuck);
+                    case LongTick tick -> onLongTick(link, pool, tick);
+                    case LongTickDone done -> pool.longTickDone(w);
                     case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
                             + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
@@ -242,27 +244,16 @@ final class WorkerSessions {
     }
 
     /**
-     * A timer tick of the worker ran past task-timeout (its tick watch says so while the tick runs): the
-     * worker is stuck as if a task had, so the master dumps its threads into the log, kills it and spawns a
-     * replacement.
+     * A timer tick of the worker has run long (LONG_TICK): until LONG_TICK_DONE, its pool times the tick,
+     * not a task handed to the worker, and has the worker dumped and killed if it reaches task-timeout.
      */
-    private void onTickStuck(WorkerLink link, GroupPool pool, TickStuck stuck) {
+    private void onLongTick(WorkerLink link, GroupPool pool, LongTick tick) {
         PoolWorker w = link.worker();
-        Effects fx = new Effects();
-        boolean kill = pool.tickStuck(w, fx);
-        fx.run();
-        String what = "a timer of plugin " + stuck.plugin() + " (generation " + stuck.generation() + ", "
-                + stuck.timer() + ") ran " + stuck.runningMillis() + " ms, past task-timeout "
-                + pool.config().taskTimeout();
-        if (!kill) {
-            LOG.log(System.Logger.Level.WARNING, w + ": " + what + ", while " + w.state() + "; nothing to do");
-            return;
-        }
-        Task held = w.current();
-        LOG.log(System.Logger.Level.ERROR, w + ": " + what + "; asking the master to dump its threads and kill it"
-                + (held == null ? "" : "; cmd " + held.cmd + ", handed to it meanwhile, is answered when it is gone,"
-                + " as for a lost worker, unless the tick ends first"));
-        toMaster.accept(new Stuck(w.pid(), w + ": " + what));
+        String what = "a timer of plugin " + tick.plugin() + " (generation " + tick.generation() + ", "
+                + tick.timer() + ")";
+        LOG.log(System.Logger.Level.INFO, w + ": " + what + " has run " + tick.runningMillis() + " ms; it is timed"
+                + " like a task, against task-timeout " + pool.config().taskTimeout());
+        pool.longTick(w, TimeUnit.MILLISECONDS.toNanos(tick.runningMillis()), what);
     }
 
     /** A handler logged its connection in (or out); its RESULT comes after, so later tasks carry it. */

@@ -50,8 +50,8 @@ import org.eclipse.microprofile.config.Config;
  *   READY, then serves: TASK -> RESULT, one at a time (a handler's BIND and PUSH frames go before its
  *        RESULT); PUSHED completes a push's stage; a TASK of the disconnect pseudo cmd runs the
  *        disconnect handlers; between frames, the timers that are due
- *        (stopping the generation cancels its timers: none runs once it retired; a tick that runs past
- *        task-timeout is reported by the worker's {@link TickWatch}, not by this thread, which is inside it)
+ *        (stopping the generation cancels its timers: none runs once it retired; a long tick is reported
+ *        by the worker's {@link TickWatch}, as this thread is inside it, and its end by this thread)
  *        ├─ LOAD: launches the next generation's thread and waits for its start();
  *        │        failed: keeps serving;  started: stop()s its own generation, hands over, ends
  *        └─ STOP, SIGTERM (after the running task) or the proxy gone: stop()s its generation,
@@ -270,7 +270,9 @@ final class TaskThread implements Runnable {
      */
     private WireMessage nextFrameOrTimers(ProxyLink link) throws IOException {
         TimerQueue timers = generation.timers();
-        timers.runDue();
+        if (timers.runDue()) {
+            worker.ticks().passEnded();
+        }
         if (timers.any()) {
             reportTimers(link, timers);
             return link.poll(timers.nextDue());

@@ -3,7 +3,6 @@ package dev.burst.container.worker;
 import dev.burst.api.WorkerInfo;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.config.GroupConfig;
-import dev.burst.container.plugin.TimerQueue;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.process.Signals;
 import dev.burst.container.process.SpawnSecrets;
@@ -12,7 +11,6 @@ import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Load;
-import dev.burst.container.protocol.WireMessage.TickStuck;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -36,8 +34,7 @@ import org.eclipse.microprofile.config.Config;
  * it starts the generation, waits for the next frame or the next timer, runs the handlers and the
  * timers, and stops the generation when a newer one takes over, then ends; so one thread at a time waits
  * for the next frame and runs what it brings. The signal thread only flags the stop request and wakes the reader ({@link #requestStop});
- * the leak watch and the tick watch ({@link TickWatch}: a timer tick past the group's task-timeout) report
- * from threads of their own.
+ * the leak watch and the tick watch ({@link TickWatch}: a long timer tick) report from threads of their own.
  */
 public final class Worker {
 
@@ -137,7 +134,7 @@ public final class Worker {
         Duration taskTimeout = config.group(identity.group()).map(GroupConfig::taskTimeout).orElseThrow(
                 () -> new IllegalStateException("group " + identity.group() + " is not in burst.groups"));
         try (l; LeakWatch watch = new LeakWatch(this::reportLeak);
-             TickWatch tickWatch = new TickWatch(taskTimeout, o -> reportStuckTick(o, taskTimeout))) {
+             TickWatch tickWatch = new TickWatch(taskTimeout, l::send)) {
             leaks = watch;
             ticks = tickWatch;
             l.send(new Hello(identity.group(), identity.slot(), identity.pid(), SpawnSecrets.own()));
@@ -219,23 +216,6 @@ public final class Worker {
             link.send(new Leaked(generation, TaskThread.truncate(detail)));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "cannot report the leak: " + e.getMessage());
-        }
-    }
-
-    /**
-     * A tick has run past task-timeout: the task thread is inside it, so this thread tells the proxy, which
-     * has the worker dumped, killed and replaced. Runs on the tick watch's thread; the link's send is
-     * shared with the task threads one frame at a time.
-     */
-    private void reportStuckTick(TimerQueue.Overrun o, Duration taskTimeout) {
-        long ms = TimeUnit.NANOSECONDS.toMillis(o.runningNanos());
-        LOG.log(System.Logger.Level.ERROR, "a timer of plugin " + o.plugin() + " (generation " + o.generation() + ", "
-                + o.timer() + ") has run for " + ms + " ms, past the group's task-timeout " + taskTimeout
-                + "; telling the proxy, which has this worker dumped and replaced");
-        try {
-            link.send(new TickStuck(o.generation(), o.plugin(), o.timer(), ms));
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot report the stuck tick: " + e.getMessage());
         }
     }
 

@@ -16,6 +16,8 @@ import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.LongTick;
+import dev.burst.container.protocol.WireMessage.LongTickDone;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.Push;
 import dev.burst.container.protocol.WireMessage.PushKind;
@@ -24,7 +26,6 @@ import dev.burst.container.protocol.WireMessage.Ready;
 import dev.burst.container.protocol.WireMessage.Result;
 import dev.burst.container.protocol.WireMessage.Status;
 import dev.burst.container.protocol.WireMessage.Task;
-import dev.burst.container.protocol.WireMessage.TickStuck;
 import dev.burst.container.worker.testplugins.AlphaHooksPlugin;
 import dev.burst.container.worker.testplugins.AnnotatedPlugin;
 import dev.burst.container.worker.testplugins.BadCmdPlugin;
@@ -418,21 +419,56 @@ class PluginModelTest {
     }
 
     @Test
-    void a_tick_past_the_group_s_task_timeout_is_reported_once_naming_its_plugin_and_a_shorter_one_is_not()
+    void a_long_tick_is_told_to_the_proxy_with_its_plugin_and_its_end_before_the_next_answer_and_a_short_one_is_not()
             throws Exception {
-        boot(Map.of("burst.group.default.task-timeout", "PT0.3S"), "ticking");
+        boot(Map.of("burst.group.default.task-timeout", "PT0.4S"), "ticking"); // long: from 100 ms
 
-        call(97, "100"); // a tick well within the 300 ms
-        assertEquals(Status.REPLY, call(92, "").status(), "no report came before this answer");
-        call(97, "1000");
-        TickStuck stuck = proxy.next(TickStuck.class);
+        call(97, "20");
+        assertEquals(Status.REPLY, call(92, "").status(), "no frame about a 20 ms tick came before this answer");
+        call(97, "600");
+        LongTick tick = proxy.next(LongTick.class);
+        LongTickDone done = proxy.next(LongTickDone.class);
 
-        assertEquals(1, stuck.generation());
-        assertEquals("ticking", stuck.plugin());
-        assertEquals("after", stuck.timer());
-        assertTrue(stuck.runningMillis() >= 300 && stuck.runningMillis() < 1000, stuck.toString());
-        assertEquals(Status.REPLY, call(92, "").status(),
-                "the tick returned, the worker serves on, and the one tick was reported once");
+        assertEquals(1, tick.generation());
+        assertEquals("ticking", tick.plugin());
+        assertEquals("after", tick.timer());
+        assertTrue(tick.runningMillis() >= 100 && tick.runningMillis() < 600, tick.toString());
+        assertTrue(done.runningMillis() >= 600, done.toString());
+        assertEquals(Status.REPLY, call(92, "").status(), "the worker serves on, and told of the tick once");
+    }
+
+    @Test
+    void each_long_tick_notice_is_followed_by_its_end_even_for_ticks_that_end_as_they_are_noticed() throws Exception {
+        boot(Map.of("burst.group.default.task-timeout", "PT0.04S"), "ticking"); // long: from 10 ms
+        call(98, "150"); // ticks of 8 to 12 ms: some end just before or as the watch looks
+
+        List<WireMessage> frames = new java.util.ArrayList<>();
+        String ran = "0";
+        while (!ran.equals("150")) {
+            Thread.sleep(100);
+            proxy.send(new Task(++taskIds, 98, 0, "127.0.0.1:40000", new byte[0]));
+            WireMessage m = proxy.next();
+            while (!(m instanceof Result)) {
+                frames.add(m);
+                m = proxy.next();
+            }
+            ran = text((Result) m);
+        }
+
+        boolean open = false;
+        int notices = 0;
+        for (WireMessage m : frames) {
+            if (m instanceof LongTick) {
+                assertTrue(!open, "a second notice before the end of the first: " + frames);
+                open = true;
+                notices++;
+            } else if (m instanceof LongTickDone) {
+                assertTrue(open, "an end without its notice: " + frames);
+                open = false;
+            }
+        }
+        assertTrue(!open, "a notice without its end: " + frames);
+        assertTrue(notices > 0, "some 11 and 12 ms ticks were noticed: " + frames);
     }
 
     /** @return the tick count in the ticking plugin's status line */

@@ -51,6 +51,10 @@ public final class PoolWorker {
     private volatile Map<Integer, CmdSpec> cmds = Map.of();
     private volatile long served;
     long dispatchedNanos;
+    /** Which timer of which plugin runs a long tick (LONG_TICK until LONG_TICK_DONE); null when none does. */
+    String longTick;
+    /** When that tick began. */
+    long longTickSince;
     boolean idle;
     boolean swapAnswered;
     long recycleAfter;
