@@ -350,7 +350,7 @@ class PluginModelTest {
 
         call(94, "");
 
-        awaitStatus(s -> s.contains("failing=5 "));
+        awaitStatus(s -> Integer.parseInt(s.replaceAll(".* failing=(\\d+) .*", "$1")) >= 5);
         assertEquals(Status.REPLY, call(92, "").status(), "the worker serves on");
     }
 
