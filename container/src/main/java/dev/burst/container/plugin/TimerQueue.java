@@ -38,7 +38,8 @@ public final class TimerQueue {
     private boolean closed;
     /**
      * The timer whose tick runs now (its {@link Entry#started} says since when); null between passes.
-     * Written by the task thread, read by the tick watch: the one field here another thread reads.
+     * Written by the task thread, read by the tick watch: with that {@code started}, the only state here
+     * another thread reads.
      */
     private volatile Entry ticking;
 

@@ -119,6 +119,12 @@ public final class Worker {
      * @return the exit code
      */
     ExitCode serve(SocketChannel channel) {
+        Optional<GroupConfig> group = config.group(identity.group());
+        if (group.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "group " + identity.group() + " is not in burst.groups");
+            closeQuietly(channel);
+            return ExitCode.CONFIG_ERROR;
+        }
         ProxyLink l;
         try {
             l = ProxyLink.over(channel);
@@ -131,10 +137,8 @@ public final class Worker {
         if (stopRequested()) {
             l.wakeReaderUnlessBusy();
         }
-        Duration taskTimeout = config.group(identity.group()).map(GroupConfig::taskTimeout).orElseThrow(
-                () -> new IllegalStateException("group " + identity.group() + " is not in burst.groups"));
         try (l; LeakWatch watch = new LeakWatch(this::reportLeak);
-             TickWatch tickWatch = new TickWatch(taskTimeout, l::send)) {
+             TickWatch tickWatch = new TickWatch(group.get().taskTimeout(), l::send)) {
             leaks = watch;
             ticks = tickWatch;
             l.send(new Hello(identity.group(), identity.slot(), identity.pid(), SpawnSecrets.own()));
