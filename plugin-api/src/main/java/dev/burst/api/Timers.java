@@ -32,8 +32,18 @@ import java.time.Duration;
  * <p><b>Threads.</b> On the task thread only: from {@link Plugin#start}, handlers, hooks, disconnect
  * handlers and ticks. From any other thread, every method here and on {@link Timer} throws
  * {@link IllegalStateException}. A timer's work is as slow as its slowest tick: like a handler, a tick that
- * blocks holds the whole worker. (A tick that never returns is not yet detected as such: the worker looks
- * idle to the proxy until a task sent to it runs past the group's task-timeout, which replaces it.)
+ * blocks holds the whole worker.
+ *
+ * <p><b>A stuck tick.</b> A tick gets the same bound as a task: the group's {@code task-timeout}. A tick that
+ * runs longer is treated like a task that does: the worker gets no more tasks, its thread dump (showing
+ * where the tick hangs) goes into the log, and it is killed and replaced by a new process whose plugins
+ * start afresh: their in-memory state and timers are gone, as with any replacement. No client waits on a
+ * tick, so none gets -10003 for it. A tick that runs a quarter of the timeout (at most a second) is
+ * long: it is logged, and the proxy times it from then on (it costs two frames; a shorter tick costs
+ * none). To the proxy, a worker between tasks looks idle, so it may hand it a task while a tick runs:
+ * that task waits for the tick. Behind a long tick, its own task-timeout counts from when it can start;
+ * if the tick is stuck, the task is answered as for a worker lost mid-task: run once more on another
+ * worker if its cmd is idempotent, else answered -10004.
  *
  * <p>burst implements this interface; plugins do not. Methods may be added to it in later versions.
  */

@@ -242,7 +242,8 @@ public final class ConfigKeys {
             duration(Duration.ofMillis(1)), """
             Longest a task may run in group <g>. A task that runs longer is answered -10003 (HTTP 504); its
             worker gets no more tasks, the master writes the worker's thread dump into the log (to show where it
-            hung), kills it and spawns a replacement.""");
+            hung), kills it and spawns a replacement. A timer tick that runs longer gets the same, though no
+            client waits on it.""");
 
     public static final ConfigKey<Integer> GROUP_MAX_REQUESTS = group(Section.GROUPS, "max-requests", "0",
             integer(0, Integer.MAX_VALUE), """

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
@@ -19,7 +20,9 @@ import java.util.PriorityQueue;
  *
  * <p>Threads: everything runs on the task thread that made the queue (the generation's); the plugins'
  * {@link Timers} and {@link Timer}s refuse any other thread. {@link #stats()} snapshots are plain values
- * for the same thread to send.
+ * for the same thread to send. The exceptions are {@link #overrun} and {@link #running}, which the worker's
+ * tick watch calls from its own thread to see a tick that runs long: for them, each tick costs the task
+ * thread one volatile write (and each pass one more), and a task none.
  */
 public final class TimerQueue {
 
@@ -33,6 +36,12 @@ public final class TimerQueue {
     private final List<Entry> pass = new ArrayList<>();
     private long sequence;
     private boolean closed;
+    /**
+     * The timer whose tick runs now (its {@link Entry#started} says since when); null between passes.
+     * Written by the task thread, read by the tick watch: with that {@code started}, the only state here
+     * another thread reads.
+     */
+    private volatile Entry ticking;
 
     /** @param generation the generation the timers belong to, for messages; the calling thread owns the queue */
     TimerQueue(int generation) {
@@ -72,15 +81,20 @@ public final class TimerQueue {
      * Runs every timer due now, once each, in planned order; an {@code every} is planned again after its
      * tick. A timer that becomes due while this pass runs waits for the next pass, so the caller reads
      * frames in between.
+     *
+     * @return whether a timer was due (the pass ran ticks)
      */
-    public void runDue() {
+    public boolean runDue() {
         if (queue.isEmpty()) {
-            return;
+            return false;
         }
         long now = System.nanoTime();
         Entry head;
         while ((head = queue.peek()) != null && head.due - now <= 0) {
             pass.add(queue.poll());
+        }
+        if (pass.isEmpty()) {
+            return false;
         }
         try {
             for (Entry e : pass) {
@@ -90,7 +104,51 @@ public final class TimerQueue {
             }
         } finally {
             pass.clear();
+            ticking = null;
         }
+        return true;
+    }
+
+    /**
+     * Whether a tick has been running longer than a limit: the tick watch asks, from its own thread, a few
+     * times a second at most. It reads what the task thread wrote when the tick began, and reads it twice, so a
+     * tick that ended (and maybe began again) between the reads is not taken for a long one.
+     *
+     * @param limitNanos how long a tick may run before it is told about
+     * @return the tick running past the limit; empty when none runs or the one running is younger
+     */
+    public Optional<Overrun> overrun(long limitNanos) {
+        Entry e = ticking;
+        if (e == null) {
+            return Optional.empty();
+        }
+        long since = e.started;
+        long running = System.nanoTime() - since;
+        if (running <= limitNanos || ticking != e || e.started != since) {
+            return Optional.empty();
+        }
+        return Optional.of(new Overrun(generation, e.plugin, e.describe(), since, running));
+    }
+
+    /**
+     * @param startedNanos a tick's {@link Overrun#startedNanos()}
+     * @return whether that tick still runs (read from any thread, like {@link #overrun})
+     */
+    public boolean running(long startedNanos) {
+        Entry e = ticking;
+        return e != null && e.started == startedNanos;
+    }
+
+    /**
+     * A tick that has run longer than a limit.
+     *
+     * @param generation   the generation of its timer
+     * @param plugin       the plugin that started the timer
+     * @param timer        what timer: {@code every 100 ms}, {@code after}
+     * @param startedNanos when the tick began ({@link System#nanoTime()}): tells one tick from the next
+     * @param runningNanos how long it has run
+     */
+    public record Overrun(int generation, String plugin, String timer, long startedNanos, long runningNanos) {
     }
 
     /**
@@ -129,6 +187,8 @@ public final class TimerQueue {
         private long due;
         private long seq;
         private long late;
+        /** When its last tick began; written before {@link #ticking} names it, so the tick watch sees it. */
+        private long started;
         private State state = State.PLANNED;
         private boolean failedBefore;
 
@@ -151,6 +211,8 @@ public final class TimerQueue {
             long start = System.nanoTime();
             late = Math.max(0, start - due);
             state = State.RUNNING;
+            started = start;
+            ticking = this;
             Thread t = Thread.currentThread();
             ClassLoader previous = t.getContextClassLoader();
             t.setContextClassLoader(loader);
@@ -184,9 +246,13 @@ public final class TimerQueue {
             plan(next);
         }
 
+        /** @return what timer it is, for messages: {@code every 100 ms}, {@code after} */
+        String describe() {
+            return period == 0 ? "after" : "every " + Duration.ofNanos(period).toMillis() + " ms";
+        }
+
         private void failed(Throwable thrown) {
-            String what = "a timer of plugin " + plugin + " (generation " + generation + ", "
-                    + (period == 0 ? "after" : "every " + Duration.ofNanos(period).toMillis() + " ms") + ") threw"
+            String what = "a timer of plugin " + plugin + " (generation " + generation + ", " + describe() + ") threw"
                     + (period == 0 ? "" : "; it keeps its plan");
             if (failedBefore) {
                 LOG.log(System.Logger.Level.WARNING, what + ": " + thrown);

@@ -12,6 +12,8 @@ import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.LongTick;
+import dev.burst.container.protocol.WireMessage.LongTickDone;
 import dev.burst.container.protocol.WireMessage.Operation;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.ProxyHello;
@@ -79,6 +81,8 @@ public final class WireCodec {
     private static final int PUSH = 10;
     private static final int PUSHED = 11;
     private static final int TIMER_REPORT = 12;
+    private static final int LONG_TICK = 13;
+    private static final int LONG_TICK_DONE = 14;
 
     private WireCodec() {
     }
@@ -191,6 +195,8 @@ public final class WireCodec {
                 }
                 yield new TimerReport(generation, List.copyOf(plugins));
             }
+            case LONG_TICK -> new LongTick(b.getInt(), str(b), str(b), b.getLong());
+            case LONG_TICK_DONE -> new LongTickDone(b.getLong());
             case RESULT -> new Result(b.getLong(), status(b.get()), b.getInt(), bytes(b));
             case STOP -> new Stop();
             case LEAKED -> new Leaked(b.getInt(), str(b));
@@ -262,6 +268,9 @@ public final class WireCodec {
                             .i64(c.lateMaxMicros());
                 }
             }
+            case LongTick t -> w.type(LONG_TICK).i32(t.generation()).str(t.plugin()).str(t.timer())
+                    .i64(t.runningMillis());
+            case LongTickDone d -> w.type(LONG_TICK_DONE).i64(d.runningMillis());
             case Pushed p -> w.type(PUSHED).i64(p.pushId()).i32(p.delivered()).i32(p.offline()).i32(p.dropped())
                     .strings(p.offlineUsers());
             case Result r -> w.type(RESULT).i64(r.taskId()).u8(r.status().code()).i32(r.ret()).bytes(r.body());

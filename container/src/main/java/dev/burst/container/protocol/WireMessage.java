@@ -166,6 +166,29 @@ public sealed interface WireMessage {
     }
 
     /**
+     * A timer tick has run long (a quarter of the group's task-timeout, at most a second): until
+     * {@link LongTickDone}, the worker reads no frame, so the proxy times the tick instead of a task it
+     * handed the worker meanwhile, and has the worker dumped and killed if the tick reaches task-timeout.
+     * Sent by the worker's tick watch, from its own thread, at most once per timer pass.
+     *
+     * @param generation    the generation of the timer
+     * @param plugin        the plugin that started it
+     * @param timer         what timer: {@code every 100 ms}, {@code after}
+     * @param runningMillis how long the tick had run when the watch saw it
+     */
+    record LongTick(int generation, String plugin, String timer, long runningMillis) implements WireMessage {
+    }
+
+    /**
+     * The timer pass of a {@link LongTick} has ended: the worker reads frames again. Sent by the task thread
+     * before anything else it sends after that pass.
+     *
+     * @param runningMillis how long it was since the long tick began
+     */
+    record LongTickDone(long runningMillis) implements WireMessage {
+    }
+
+    /**
      * The proxy's answer to a PUSH.
      *
      * @param pushId       the worker's id for it

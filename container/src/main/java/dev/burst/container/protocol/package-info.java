@@ -45,6 +45,12 @@
  *   12 worker→proxy   TIMER_REPORT generation int32, plugins (int32 n, n × (plugin str, runs int64, failures
  *                                  int64, skipped int64, late p99 µs int64, late max µs int64)); between tasks, at
  *                                  most once a second, only when a timer ran
+ *   13 worker→proxy   LONG_TICK    generation int32, plugin str, timer str ("every 100 ms", "after"), running
+ *                                  ms int64: a timer tick has run a quarter of task-timeout (at most 1 s);
+ *                                  sent by the tick watch's thread, at most once per timer pass. Until
+ *                                  LONG_TICK_DONE the proxy times the tick, not a task it handed the worker,
+ *                                  and has the worker dumped and killed if the tick reaches task-timeout
+ *   14 worker→proxy   LONG_TICK_DONE running ms int64: that timer pass ended; the worker reads frames again
  *   11 proxy→worker   PUSHED       push id int64, delivered int32, offline int32, dropped int32, offline users
  *                                  (int32 n, n × str); an answer to a PUSH made during a task is sent after
  *                                  that task's RESULT, so the worker, which reads nothing while it runs a

@@ -276,6 +276,15 @@ final class Dispatcher implements Intake, GroupPool.Listener {
     }
 
     @Override
+    public void tickStuck(PoolWorker worker, String detail) {
+        Task held = worker.current();
+        LOG.log(System.Logger.Level.ERROR, detail + "; asking the master to dump its threads and kill it"
+                + (held == null ? "" : "; cmd " + held.cmd + ", handed to it during the tick, is answered when it is"
+                + " gone, as for a lost worker"));
+        toMaster.accept(new Stuck(worker.pid(), detail));
+    }
+
+    @Override
     public void recycle(PoolWorker worker, String reason) {
         LOG.log(System.Logger.Level.INFO, worker + " " + reason + "; asking for its replacement");
         toMaster.accept(new Recycle(worker.pid(), reason));

@@ -10,6 +10,8 @@ import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.LongTick;
+import dev.burst.container.protocol.WireMessage.LongTickDone;
 import dev.burst.container.protocol.WireMessage.Push;
 import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Ready;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -40,9 +43,9 @@ import java.util.stream.Collectors;
 
 /**
  * Every worker connection, from HELLO to its end: the HELLO checked against the master's per-spawn
- * secret, the boot LOAD, READY, RESULTs, the answers of swaps, and the task a dying worker held. It turns
- * frames into operations of the worker's {@link GroupPool} and hands routing changes to the
- * {@link Dispatcher}; the matching itself is the pool's.
+ * secret, the boot LOAD, READY, RESULTs, the answers of swaps, long timer ticks, and the task a dying
+ * worker held. It turns frames into operations of the worker's {@link GroupPool} and hands routing
+ * changes to the {@link Dispatcher}; the matching itself is the pool's.
  *
  * <p>Threads: {@link #serve} runs on the connection's own platform thread (one per worker);
  * {@link #retire} on the proxy's main thread.
@@ -112,6 +115,8 @@ final class WorkerSessions {
                     case Bind bind -> onBind(link, bind);
                     case Push push -> onPush(link, push);
                     case TimerReport report -> timerReports.put(w.pid(), report);
+                    case LongTick tick -> onLongTick(link, pool, tick);
+                    case LongTickDone done -> pool.longTickDone(w);
                     case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
                             + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);
@@ -236,6 +241,19 @@ final class WorkerSessions {
         }
         lateAnswers.increment();
         LOG.log(System.Logger.Level.WARNING, w + " reported LOAD_FAILED while " + state + "; ignored");
+    }
+
+    /**
+     * A timer tick of the worker has run long (LONG_TICK): until LONG_TICK_DONE, its pool times the tick,
+     * not a task handed to the worker, and has the worker dumped and killed if it reaches task-timeout.
+     */
+    private void onLongTick(WorkerLink link, GroupPool pool, LongTick tick) {
+        PoolWorker w = link.worker();
+        String what = "a timer of plugin " + tick.plugin() + " (generation " + tick.generation() + ", "
+                + tick.timer() + ")";
+        LOG.log(System.Logger.Level.INFO, w + ": " + what + " has run " + tick.runningMillis() + " ms; it is timed"
+                + " like a task, against task-timeout " + pool.config().taskTimeout());
+        pool.longTick(w, TimeUnit.MILLISECONDS.toNanos(tick.runningMillis()), what);
     }
 
     /** A handler logged its connection in (or out); its RESULT comes after, so later tasks carry it. */

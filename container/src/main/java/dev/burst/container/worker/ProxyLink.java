@@ -27,8 +27,8 @@ import java.nio.channels.SocketChannel;
  * and only when the socket's buffer is full does the sender wait for room on a second selector.
  *
  * <p>Threads: {@link #read} and {@link #poll} run on the one task thread that serves at a time (the main
- * thread before the first generation); {@link #send} on task threads and the leak watch's thread, one
- * frame at a time; {@link #wakeReaderUnlessBusy} on the signal thread.
+ * thread before the first generation); {@link #send} on task threads and the leak and tick watches'
+ * threads, one frame at a time (a synchronized method: a frame goes out whole, never interleaved); {@link #wakeReaderUnlessBusy} on the signal thread.
  */
 final class ProxyLink implements AutoCloseable {
 

@@ -53,7 +53,8 @@ import org.eclipse.microprofile.config.Config;
  *   READY, then serves: TASK -> RESULT, one at a time (a handler's BIND and PUSH frames go before its
  *        RESULT); PUSHED completes a push's stage; a TASK of the disconnect pseudo cmd runs the
  *        disconnect handlers; between frames, the timers that are due
- *        (stopping the generation cancels its timers: none runs once it retired)
+ *        (stopping the generation cancels its timers: none runs once it retired; a long tick is reported
+ *        by the worker's {@link TickWatch}, as this thread is inside it, and its end by this thread)
  *        ├─ LOAD: asks its plugins for their state (handOff(), changing nothing), launches the next
  *        │        generation's thread with a copy and waits for its start() and takeOver();
  *        │        handOff failed, start failed or state refused: keeps serving, its state as it was;
@@ -223,6 +224,7 @@ final class TaskThread implements Runnable {
     private Optional<ExitCode> serve(OptionalInt previous) {
         ProxyLink link = worker.link();
         try {
+            worker.ticks().watch(generation.timers());
             link.send(ready(generation));
             List<Integer> cmds = generation.cmds().stream().map(c -> c.id()).toList();
             if (previous.isPresent()) {
@@ -293,7 +295,9 @@ final class TaskThread implements Runnable {
      */
     private WireMessage nextFrameOrTimers(ProxyLink link) throws IOException {
         TimerQueue timers = generation.timers();
-        timers.runDue();
+        if (timers.runDue()) {
+            worker.ticks().passEnded();
+        }
         if (timers.any()) {
             reportTimers(link, timers);
             return link.poll(timers.nextDue());
@@ -364,6 +368,7 @@ final class TaskThread implements Runnable {
     private void stopGeneration() {
         PluginGeneration g = generation;
         generation = null;
+        worker.ticks().unwatch(g.timers());
         try {
             g.close();
         } catch (UncheckedIOException e) {

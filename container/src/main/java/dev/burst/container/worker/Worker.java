@@ -3,6 +3,7 @@ package dev.burst.container.worker;
 import dev.burst.api.WorkerInfo;
 import dev.burst.container.config.BurstConfig;
 import dev.burst.container.plugin.Handover;
+import dev.burst.container.config.GroupConfig;
 import dev.burst.container.process.ExitCode;
 import dev.burst.container.process.Signals;
 import dev.burst.container.process.SpawnSecrets;
@@ -34,7 +35,7 @@ import org.eclipse.microprofile.config.Config;
  * it starts the generation, waits for the next frame or the next timer, runs the handlers and the
  * timers, and stops the generation when a newer one takes over, then ends; so one thread at a time waits
  * for the next frame and runs what it brings. The signal thread only flags the stop request and wakes the reader ({@link #requestStop});
- * the leak watch reports from its own thread.
+ * the leak watch and the tick watch ({@link TickWatch}: a long timer tick) report from threads of their own.
  */
 public final class Worker {
 
@@ -54,6 +55,8 @@ public final class Worker {
     private volatile ProxyLink link;
     /** Set before the first task thread starts. */
     private volatile LeakWatch leaks;
+    /** Set before the first task thread starts. */
+    private volatile TickWatch ticks;
     /** Logins and pushes, over the link. */
     private final Gateway gateway = new Gateway(this::link);
 
@@ -117,6 +120,12 @@ public final class Worker {
      * @return the exit code
      */
     ExitCode serve(SocketChannel channel) {
+        Optional<GroupConfig> group = config.group(identity.group());
+        if (group.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "group " + identity.group() + " is not in burst.groups");
+            closeQuietly(channel);
+            return ExitCode.CONFIG_ERROR;
+        }
         ProxyLink l;
         try {
             l = ProxyLink.over(channel);
@@ -129,8 +138,10 @@ public final class Worker {
         if (stopRequested()) {
             l.wakeReaderUnlessBusy();
         }
-        try (l; LeakWatch watch = new LeakWatch(this::reportLeak)) {
+        try (l; LeakWatch watch = new LeakWatch(this::reportLeak);
+             TickWatch tickWatch = new TickWatch(group.get().taskTimeout(), l::send)) {
             leaks = watch;
+            ticks = tickWatch;
             l.send(new Hello(identity.group(), identity.slot(), identity.pid(), SpawnSecrets.own()));
             WireMessage first = l.read();
             if (!(first instanceof Load load)) {
@@ -183,6 +194,10 @@ public final class Worker {
 
     LeakWatch leaks() {
         return leaks;
+    }
+
+    TickWatch ticks() {
+        return ticks;
     }
 
     WorkerInfo identity() {

@@ -9,6 +9,8 @@ import dev.burst.api.Timers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The timer queue driven by hand on the test's thread, as the task thread drives it between frames. */
@@ -88,6 +90,42 @@ class TimerQueueTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> timers.every(Duration.ZERO, () -> { }));
         assertEquals("plugin game: a timer's period must be positive, not PT0S", e.getMessage());
+    }
+
+    @Test
+    void another_thread_sees_a_tick_that_runs_past_the_limit_with_its_plugin_and_timer_and_nothing_once_it_ended()
+            throws Exception {
+        CompletableFuture<TimerQueue.Overrun> seen = new CompletableFuture<>();
+        List<Boolean> youngAtFirst = new ArrayList<>();
+        timers.after(Duration.ZERO, run -> {
+            youngAtFirst.add(queue.overrun(Duration.ofSeconds(30).toNanos()).isEmpty());
+            // The watch's side: ask from another thread until the tick is older than 50 ms; the tick waits for it.
+            Thread.ofPlatform().start(() -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() - deadline < 0) {
+                    var o = queue.overrun(Duration.ofMillis(50).toNanos());
+                    if (o.isPresent()) {
+                        seen.complete(o.get());
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+                seen.completeExceptionally(new AssertionError("no overrun seen within 30 s"));
+            });
+            seen.get(30, TimeUnit.SECONDS);
+        });
+        assertTrue(queue.overrun(0).isEmpty(), "no tick runs before the pass");
+
+        queue.runDue();
+
+        TimerQueue.Overrun o = seen.getNow(null);
+        assertEquals(List.of(true), youngAtFirst, "a tick younger than the limit is no overrun");
+        assertEquals(7, o.generation());
+        assertEquals("game", o.plugin());
+        assertEquals("after", o.timer());
+        assertTrue(o.runningNanos() > Duration.ofMillis(50).toNanos(), o.toString());
+        assertEquals(0, queue.stats().getFirst().failures(), "the tick saw its overrun and returned");
+        assertTrue(queue.overrun(0).isEmpty(), "no tick runs after the pass");
     }
 
     /** Runs due timers until the condition holds; at most 30 s. */

@@ -18,6 +18,8 @@ import dev.burst.container.protocol.WireMessage.Leaked;
 import dev.burst.container.protocol.WireMessage.Listening;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.LongTick;
+import dev.burst.container.protocol.WireMessage.LongTickDone;
 import dev.burst.container.protocol.WireMessage.Operation;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.ProxyHello;
@@ -87,6 +89,8 @@ class WireCodecTest {
                 new Push(12L, PushKind.CLOSE_AFTER, List.of("ann", "bob"), 201, new byte[] {6, 7}),
                 new Pushed(12L, 3, 1, 2, List.of("cid")),
                 new TimerReport(3, List.of(new TimerCount("ticking", 40L, 2L, 1L, 1_500L, 9_000L))),
+                new LongTick(3, "ticking", "every 100 ms", 7_500L),
+                new LongTickDone(9_020L),
                 new Result(9L, Status.HANDLER_ERROR, RetCode.HANDLER_ERROR, new byte[] {4, 5}),
                 new Stop(),
                 new Leaked(2, "thread pool-1-thread-1 holds the old loader"),

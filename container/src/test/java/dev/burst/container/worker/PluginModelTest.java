@@ -16,6 +16,8 @@ import dev.burst.container.protocol.WireMessage.CmdInfo;
 import dev.burst.container.protocol.WireMessage.Hello;
 import dev.burst.container.protocol.WireMessage.Load;
 import dev.burst.container.protocol.WireMessage.LoadFailed;
+import dev.burst.container.protocol.WireMessage.LongTick;
+import dev.burst.container.protocol.WireMessage.LongTickDone;
 import dev.burst.container.protocol.WireMessage.PluginFiles;
 import dev.burst.container.protocol.WireMessage.Push;
 import dev.burst.container.protocol.WireMessage.PushKind;
@@ -348,7 +350,7 @@ class PluginModelTest {
 
         call(94, "");
 
-        awaitStatus(s -> s.contains("failing=5 "));
+        awaitStatus(s -> Integer.parseInt(s.replaceAll(".* failing=(\\d+) .*", "$1")) >= 5);
         assertEquals(Status.REPLY, call(92, "").status(), "the worker serves on");
     }
 
@@ -414,6 +416,59 @@ class PluginModelTest {
         assertTrue(refusals[1].startsWith("cannot start a timer from thread"), refusals[1]);
         assertTrue(refusals[2].startsWith("cannot cancel a timer from thread"), refusals[2]);
         assertTrue(refusals[2].endsWith("timers belong to the task thread (task gen 1)"), refusals[2]);
+    }
+
+    @Test
+    void a_long_tick_is_told_to_the_proxy_with_its_plugin_and_its_end_before_the_next_answer_and_a_short_one_is_not()
+            throws Exception {
+        boot(Map.of("burst.group.default.task-timeout", "PT0.4S"), "ticking"); // long: from 100 ms
+
+        call(97, "20");
+        assertEquals(Status.REPLY, call(92, "").status(), "no frame about a 20 ms tick came before this answer");
+        call(97, "600");
+        LongTick tick = proxy.next(LongTick.class);
+        LongTickDone done = proxy.next(LongTickDone.class);
+
+        assertEquals(1, tick.generation());
+        assertEquals("ticking", tick.plugin());
+        assertEquals("after", tick.timer());
+        assertTrue(tick.runningMillis() >= 100 && tick.runningMillis() < 600, tick.toString());
+        assertTrue(done.runningMillis() >= 600, done.toString());
+        assertEquals(Status.REPLY, call(92, "").status(), "the worker serves on, and told of the tick once");
+    }
+
+    @Test
+    void each_long_tick_notice_is_followed_by_its_end_even_for_ticks_that_end_as_they_are_noticed() throws Exception {
+        boot(Map.of("burst.group.default.task-timeout", "PT0.04S"), "ticking"); // long: from 10 ms
+        call(98, "150"); // ticks of 8 to 12 ms: some end just before or as the watch looks
+
+        List<WireMessage> frames = new java.util.ArrayList<>();
+        String ran = "0";
+        while (!ran.equals("150")) {
+            Thread.sleep(100);
+            proxy.send(new Task(++taskIds, 98, 0, "127.0.0.1:40000", new byte[0]));
+            WireMessage m = proxy.next();
+            while (!(m instanceof Result)) {
+                frames.add(m);
+                m = proxy.next();
+            }
+            ran = text((Result) m);
+        }
+
+        boolean open = false;
+        int notices = 0;
+        for (WireMessage m : frames) {
+            if (m instanceof LongTick) {
+                assertTrue(!open, "a second notice before the end of the first: " + frames);
+                open = true;
+                notices++;
+            } else if (m instanceof LongTickDone) {
+                assertTrue(open, "an end without its notice: " + frames);
+                open = false;
+            }
+        }
+        assertTrue(!open, "a notice without its end: " + frames);
+        assertTrue(notices > 0, "some 11 and 12 ms ticks were noticed: " + frames);
     }
 
     /** @return the tick count in the ticking plugin's status line */

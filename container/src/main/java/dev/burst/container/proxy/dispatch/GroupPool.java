@@ -25,8 +25,9 @@ import java.util.function.IntUnaryOperator;
  * queue-timeout, cleared, stopping) — nothing is dropped without an answer and a counter.
  *
  * <p>Threads: {@link #submit} on client threads (the Box I/O loops, HTTP request threads); {@link #ready},
- * {@link #result} and {@link #left} on the worker's link reader; swaps on the reload thread;
- * {@link #housekeep} on the proxy's timer; the views on admin request threads. All under the lock.
+ * {@link #result}, {@link #longTick}, {@link #longTickDone} and {@link #left} on the worker's link reader;
+ * swaps on the reload thread; {@link #housekeep} on the proxy's timer; the views on admin request threads.
+ * All under the lock.
  */
 public final class GroupPool {
 
@@ -37,6 +38,13 @@ public final class GroupPool {
 
         /** A worker should be replaced, spawn-first. */
         void recycle(PoolWorker worker, String reason);
+
+        /**
+         * A worker's timer tick ran past task-timeout: it gets no more tasks, and is to be killed.
+         *
+         * @param detail which timer of which plugin ran how long
+         */
+        void tickStuck(PoolWorker worker, String detail);
     }
 
     private final GroupConfig config;
@@ -534,8 +542,9 @@ public final class GroupPool {
     /**
      * The periodic sweep (HikariCP's HouseKeeper): answers -10002 the queued tasks that waited past
      * queue-timeout, and -10003 the running ones past task-timeout (their worker becomes STUCK and the
-     * listener is told, so the master dumps and kills it). One sweep over the group rather than a timer
-     * per task: a per-task timer costs a heap insert and a cancel on every request.
+     * listener is told, so the master dumps and kills it); the same for a long timer tick past it, whose
+     * worker's task, if any, has not started. One sweep over the group rather than a timer per task: a
+     * per-task timer costs a heap insert and a cancel on every request.
      */
     public void housekeep(Effects fx) {
         lock.lock();
@@ -553,6 +562,10 @@ public final class GroupPool {
                 }
             }
             for (PoolWorker w : workers) {
+                if (w.longTick != null) {
+                    timeLongTick(w, now, fx); // a task it was handed waits behind the tick: it has not started
+                    continue;
+                }
                 Task t = w.current();
                 if (t == null || now - w.dispatchedNanos <= taskTimeoutNanos || !canGetStuck(w.state())) {
                     continue;
@@ -569,6 +582,70 @@ public final class GroupPool {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The worker says a timer tick of its has run long (LONG_TICK): until {@link #longTickDone} it reads no
+     * frame, so the sweep times the tick from now on, not a task handed to the worker, which waits behind it.
+     *
+     * @param runningNanos how long the tick had run
+     * @param what         which timer of which plugin, for messages
+     */
+    public void longTick(PoolWorker w, long runningNanos, String what) {
+        lock.lock();
+        try {
+            w.longTickSince = System.nanoTime() - runningNanos;
+            w.longTick = what;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The long tick's timer pass ended (LONG_TICK_DONE): the worker reads frames again, and a task handed to
+     * it meanwhile starts now, so it is timed from now.
+     */
+    public void longTickDone(PoolWorker w) {
+        lock.lock();
+        try {
+            if (w.longTick == null) {
+                return;
+            }
+            w.longTick = null;
+            if (w.busy()) {
+                w.dispatchedNanos = System.nanoTime();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A worker in a long tick: once the tick has run past task-timeout, the worker is stuck as if a task
+     * had, and the master is to dump and kill it. It becomes STUCK and leaves the idle list, and a swap it
+     * was in is aborted; a STOPPING one stays STOPPING (it gets no task either) and is killed too, or its
+     * stop would wait for the tick forever. A task handed to it meanwhile stays with it, and is answered
+     * as for a lost worker once the connection is gone ({@link #left}).
+     */
+    private void timeLongTick(PoolWorker w, long now, Effects fx) {
+        State s = w.state();
+        if (now - w.longTickSince <= taskTimeoutNanos || !(canGetStuck(s) || s == State.STOPPING)) {
+            return;
+        }
+        String detail = w + ": " + w.longTick + " ran " + (now - w.longTickSince) / 1_000_000 + " ms, past burst.group."
+                + config.name() + ".task-timeout " + config.taskTimeout();
+        w.longTick = null;
+        if (s != State.STOPPING) {
+            w.moveTo(State.STUCK);
+            if (w.idle) {
+                idle.remove(w);
+                w.idle = false;
+            }
+            if (s == State.SWAPPING) {
+                fx.swapAborted(w, w + " is stuck in a timer tick");
+            }
+        }
+        fx.later(() -> listener.tickStuck(w, detail));
     }
 
     private static boolean canGetStuck(State s) {

@@ -15,7 +15,8 @@ import java.util.Set;
  * STARTING    --READY--------------------------> READY
  * READY       --a reload takes it--------------> SWAPPING --answered (READY or LOAD_FAILED)--> READY
  * SWAPPING    --no answer within start-timeout-> QUARANTINED (never gets a task again; replaced)
- * READY, SWAPPING, DRAINING, QUARANTINED --its task ran past task-timeout--> STUCK (killed by the master)
+ * READY, SWAPPING, DRAINING, QUARANTINED --its task, or a timer tick, ran past task-timeout--> STUCK
+ *                                                                        (killed by the master)
  * STARTING, READY, SWAPPING, QUARANTINED --retired--> DRAINING --no task left--> STOPPING
  * any but EXITED --the proxy stops--> STOPPING
  * any         --connection lost-----------------> EXITED
@@ -50,6 +51,10 @@ public final class PoolWorker {
     private volatile Map<Integer, CmdSpec> cmds = Map.of();
     private volatile long served;
     long dispatchedNanos;
+    /** Which timer of which plugin runs a long tick (LONG_TICK until LONG_TICK_DONE); null when none does. */
+    String longTick;
+    /** When that tick began. */
+    long longTickSince;
     boolean idle;
     /** route=key: whether a keyless task goes before the slot's keyed ones next (they take turns). */
     boolean keylessTurn;

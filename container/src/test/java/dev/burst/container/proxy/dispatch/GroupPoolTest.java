@@ -36,6 +36,11 @@ class GroupPoolTest {
         public void recycle(PoolWorker worker, String reason) {
             told.add("recycle " + worker.id() + ": " + reason);
         }
+
+        @Override
+        public void tickStuck(PoolWorker worker, String detail) {
+            told.add("tick stuck " + detail);
+        }
     };
     private final Map<Long, Outcome> answers = new HashMap<>();
     private long ids;
@@ -257,6 +262,76 @@ class GroupPoolTest {
         run(fx -> assertNull(pool.result(w, t.id, fx)));
         submit(pool, task(2, 1));
         assertEquals(1, port(w).sent.size(), "a stuck worker gets nothing more");
+    }
+
+    @Test
+    void a_long_tick_past_task_timeout_makes_its_worker_stuck_and_the_task_handed_to_it_meanwhile_waits_for_its_end()
+            throws InterruptedException {
+        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofMillis(50), 0));
+        PoolWorker w = readyWorker(pool, 1);
+        Task held = task(1, 1);
+        submit(pool, held);
+        pool.longTick(w, Duration.ofMillis(20).toNanos(), "a timer of plugin game (generation 1, after)");
+        Thread.sleep(60); // the held task is past the 50 ms task-timeout, and the tick (20 ms older) too
+
+        run(pool::housekeep);
+
+        assertEquals(State.STUCK, w.state());
+        assertEquals(1, told.size(), told.toString());
+        assertTrue(told.getFirst().startsWith("tick stuck worker game#1 pid 1001: a timer of plugin game (generation 1,"
+                + " after) ran "), told.getFirst());
+        assertTrue(told.getFirst().endsWith(" ms, past burst.group.game.task-timeout PT0.05S"), told.getFirst());
+        assertEquals(Map.of(), answers, "the held task had not started: it is not answered -10003");
+        submit(pool, task(2, 1));
+        assertEquals(List.of(held), port(w).sent, "a stuck worker gets nothing more");
+        run(pool::housekeep);
+        assertEquals(1, told.size(), "told once");
+        assertEquals(Optional.of(held), pool.left(w, new Effects()),
+                "its connection gone, the caller answers it as lost");
+        assertEquals(1, pool.pendingCount(), "the queued task waits for another worker");
+    }
+
+    @Test
+    void a_long_tick_that_ends_in_time_changes_nothing_and_the_task_handed_meanwhile_is_timed_from_its_end()
+            throws InterruptedException {
+        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofMillis(200), 0));
+        PoolWorker w = readyWorker(pool, 1);
+        Task held = task(1, 1);
+        submit(pool, held);
+        pool.longTick(w, Duration.ofMillis(60).toNanos(), "a timer of plugin game (generation 1, every 100 ms)");
+        Thread.sleep(120);
+        run(pool::housekeep);
+        assertEquals(State.READY, w.state(), "180 ms of a 200 ms task-timeout");
+
+        pool.longTickDone(w);
+        Thread.sleep(120); // 240 ms after the task was handed over, 120 ms after it could start
+        run(pool::housekeep);
+
+        assertEquals(State.READY, w.state());
+        assertEquals(Map.of(), answers);
+        assertEquals(List.of(), told);
+        answer(pool, w);
+    }
+
+    @Test
+    void a_tick_stuck_during_a_swap_aborts_the_swap_and_one_stuck_while_stopping_is_killed_but_stays_stopping()
+            throws InterruptedException {
+        GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofMillis(1), 0));
+        PoolWorker swapping = readyWorker(pool, 1);
+        PoolWorker stopping = readyWorker(pool, 2);
+        run(fx -> assertTrue(pool.beginSwap(swapping, fx)));
+        run(fx -> pool.retire(stopping, fx));
+        assertEquals(State.STOPPING, stopping.state());
+        pool.longTick(swapping, 0, "a timer of plugin game (generation 1, after)");
+        pool.longTick(stopping, 0, "a timer of plugin game (generation 1, after)");
+        Thread.sleep(5);
+
+        run(pool::housekeep);
+
+        assertEquals(State.STUCK, swapping.state());
+        assertEquals(List.of("worker game#1 pid 1001 is stuck in a timer tick"), port(swapping).swapsAborted);
+        assertEquals(State.STOPPING, stopping.state());
+        assertEquals(2, told.size(), "both are to be killed: " + told);
     }
 
     @Test

@@ -23,7 +23,10 @@ import java.util.concurrent.CompletableFuture;
  *   <li>cmd 94: starts an {@code every(50 ms)} whose ticks count themselves and throw;</li>
  *   <li>cmd 95: cancels the {@code every(100 ms)} timer, replies what cancel() and then pending() said;</li>
  *   <li>cmd 96: from a thread of its own, asks for timers() and uses the timers it has; replies what each
- *       call threw.</li>
+ *       call threw;</li>
+ *   <li>cmd 97: plans an {@code after(0)} whose tick holds the task thread for the body's milliseconds;</li>
+ *   <li>cmd 98: with a body N, starts an {@code every(15 ms)} whose first N ticks hold the task thread 8 to 12
+ *       ms each, then cancels it; without a body, replies how many of those ticks ran.</li>
  * </ul>
  */
 public final class TickingPlugin implements Plugin {
@@ -40,6 +43,7 @@ public final class TickingPlugin implements Plugin {
     private int failing;
     private boolean ownLoader = true;
     private Timer every;
+    private int borderline;
 
     @Override
     public void start(PluginContext context) {
@@ -85,6 +89,25 @@ public final class TickingPlugin implements Plugin {
                     + attempt(() -> timers.after(Duration.ZERO, () -> { })) + " | "
                     + attempt(() -> every.cancel())));
             request.reply(tried.get());
+        });
+        context.handle(97, request -> {
+            long millis = Long.parseLong(request.text());
+            timers.after(Duration.ZERO, run -> Thread.sleep(millis));
+            request.reply("ok");
+        });
+        context.handle(98, request -> {
+            if (request.text().isEmpty()) {
+                request.reply(Integer.toString(borderline));
+                return;
+            }
+            int n = Integer.parseInt(request.text());
+            timers.every(Duration.ofMillis(15), run -> {
+                Thread.sleep(8 + borderline % 5);
+                if (++borderline == n) {
+                    run.timer().cancel();
+                }
+            });
+            request.reply("ok");
         });
     }
 
