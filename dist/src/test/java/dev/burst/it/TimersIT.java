@@ -154,12 +154,13 @@ class TimersIT {
     void a_task_handed_to_a_worker_stuck_in_a_tick_is_answered_as_for_a_lost_worker(@TempDir Path home)
             throws Exception {
         try (Burst burst = Burst.in(home).plugin("timer-probe").set("burst.group.default.workers", "1")
-                .set("burst.group.default.task-timeout", "PT1S")
+                .set("burst.group.default.task-timeout", "PT4S")
                 .set("burst.group.default.queue-timeout", "PT60S").start();
              BoxClient box = burst.box()) {
             burst.awaitWorkers(1, WAIT);
 
-            // The worker looks idle to the proxy once it answered: the next task goes to it and waits.
+            // The worker looks idle to the proxy once it answered, until its LONG_TICK (a quarter of
+            // task-timeout, at most 1 s, into the tick): a task sent at once goes to it and waits.
             long first = Long.parseLong(box.call(HANG, 1, "120000").text());
             box.send(PID_ONCE, 2, "");
             BoxClient.Reply lost = box.read();

@@ -39,9 +39,10 @@ import java.time.Duration;
  * where the tick hangs) goes into the log, and it is killed and replaced by a new process whose plugins
  * start afresh: their in-memory state and timers are gone, as with any replacement. No client waits on a
  * tick, so none gets -10003 for it. A tick that runs a quarter of the timeout (at most a second) is
- * long: it is logged, and the proxy times it from then on (it costs two frames; a shorter tick costs
- * none). To the proxy, a worker between tasks looks idle, so it may hand it a task while a tick runs:
- * that task waits for the tick. Behind a long tick, its own task-timeout counts from when it can start;
+ * long: it is logged, the proxy times it from then on and hands the worker no new task until it ends
+ * (it costs two frames; a shorter tick costs none). Before that, a worker between tasks looks idle to
+ * the proxy, so it may hand it a task while a tick runs: that task waits for the tick. Behind a long
+ * tick, its own task-timeout counts from when it can start;
  * if the tick is stuck, the task is answered as for a worker lost mid-task: run once more on another
  * worker if its cmd is idempotent, else answered -10004.
  *

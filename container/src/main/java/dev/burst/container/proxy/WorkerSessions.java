@@ -116,7 +116,11 @@ final class WorkerSessions {
                     case Push push -> onPush(link, push);
                     case TimerReport report -> timerReports.put(w.pid(), report);
                     case LongTick tick -> onLongTick(link, pool, tick);
-                    case LongTickDone done -> pool.longTickDone(w);
+                    case LongTickDone done -> {
+                        Effects fx = new Effects();
+                        pool.longTickDone(w, fx);
+                        fx.run();
+                    }
                     case Leaked leaked -> toMaster.accept(new Recycle(w.pid(), "generation " + leaked.generation()
                             + " leaked: " + leaked.detail()));
                     default -> throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " from " + link);

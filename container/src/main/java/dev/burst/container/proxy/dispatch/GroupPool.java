@@ -586,7 +586,8 @@ public final class GroupPool {
 
     /**
      * The worker says a timer tick of its has run long (LONG_TICK): until {@link #longTickDone} it reads no
-     * frame, so the sweep times the tick from now on, not a task handed to the worker, which waits behind it.
+     * frame, so the sweep times the tick from now on, not a task handed to the worker before, which waits
+     * behind it. An idle worker leaves the idle list meanwhile, so no task is handed to it to wait.
      *
      * @param runningNanos how long the tick had run
      * @param what         which timer of which plugin, for messages
@@ -596,6 +597,10 @@ public final class GroupPool {
         try {
             w.longTickSince = System.nanoTime() - runningNanos;
             w.longTick = what;
+            if (w.idle) {
+                idle.remove(w); // no task is handed to it to wait behind the tick; the tick's end frees it
+                w.idle = false;
+            }
         } finally {
             lock.unlock();
         }
@@ -603,9 +608,10 @@ public final class GroupPool {
 
     /**
      * The long tick's timer pass ended (LONG_TICK_DONE): the worker reads frames again, and a task handed to
-     * it meanwhile starts now, so it is timed from now.
+     * it before the LONG_TICK starts now, so it is timed from now; a worker without one takes the next
+     * task or is idle again.
      */
-    public void longTickDone(PoolWorker w) {
+    public void longTickDone(PoolWorker w, Effects fx) {
         lock.lock();
         try {
             if (w.longTick == null) {
@@ -614,6 +620,8 @@ public final class GroupPool {
             w.longTick = null;
             if (w.busy()) {
                 w.dispatchedNanos = System.nanoTime();
+            } else if (!w.idle) {
+                free(w, fx); // taken off the idle list at the LONG_TICK: the next task, or idle again
             }
         } finally {
             lock.unlock();

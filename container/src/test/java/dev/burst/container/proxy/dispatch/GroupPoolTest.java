@@ -292,25 +292,43 @@ class GroupPoolTest {
     }
 
     @Test
-    void a_long_tick_that_ends_in_time_changes_nothing_and_the_task_handed_meanwhile_is_timed_from_its_end()
+    void a_long_tick_that_ends_in_time_changes_nothing_and_the_task_handed_before_it_is_timed_from_its_end()
             throws InterruptedException {
         GroupPool pool = pool(group(100, Duration.ofSeconds(5), Duration.ofMillis(200), 0));
         PoolWorker w = readyWorker(pool, 1);
         Task held = task(1, 1);
         submit(pool, held);
-        pool.longTick(w, Duration.ofMillis(60).toNanos(), "a timer of plugin game (generation 1, every 100 ms)");
-        Thread.sleep(120);
+        Thread.sleep(250); // the held task was handed over longer than task-timeout ago, but has not started
+        pool.longTick(w, 0, "a timer of plugin game (generation 1, every 100 ms)");
         run(pool::housekeep);
-        assertEquals(State.READY, w.state(), "180 ms of a 200 ms task-timeout");
+        assertEquals(State.READY, w.state(), "the tick is timed, not the held task");
 
-        pool.longTickDone(w);
-        Thread.sleep(120); // 240 ms after the task was handed over, 120 ms after it could start
+        run(fx -> pool.longTickDone(w, fx));
         run(pool::housekeep);
 
-        assertEquals(State.READY, w.state());
+        assertEquals(State.READY, w.state(), "the held task starts at the tick's end, and is timed from there");
         assertEquals(Map.of(), answers);
         assertEquals(List.of(), told);
         answer(pool, w);
+    }
+
+    @Test
+    void an_idle_worker_in_a_long_tick_gets_no_task_until_the_tick_ends() {
+        GroupPool pool = pool();
+        PoolWorker w = readyWorker(pool, 1);
+        pool.longTick(w, 0, "a timer of plugin game (generation 1, every 100 ms)");
+        Task t = task(1, 1);
+
+        submit(pool, t);
+        assertEquals(List.of(), port(w).sent, "it would wait behind the tick");
+        assertEquals(1, pool.pendingCount());
+
+        run(fx -> pool.longTickDone(w, fx));
+        assertEquals(List.of(t), port(w).sent);
+        answer(pool, w);
+        Task next = task(1, 1);
+        submit(pool, next);
+        assertEquals(List.of(t, next), port(w).sent, "idle again after it");
     }
 
     @Test
