@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -566,23 +567,21 @@ class StickyIT {
 
         /** Keys that ran on more than one worker process. */
         static List<String> onSeveralPids(Collection<Run> runs) {
-            List<String> v = new ArrayList<>();
-            byKey(runs).forEach((k, l) -> {
-                Set<Long> pids = l.stream().map(Run::pid).collect(Collectors.toCollection(TreeSet::new));
-                if (pids.size() > 1) {
-                    v.add(k + " ran on pids " + pids);
-                }
-            });
-            return v;
+            return onSeveral(runs, Run::pid, "pids");
         }
 
         /** Keys that ran on more than one slot. */
         static List<String> onSeveralSlots(Collection<Run> runs) {
+            return onSeveral(runs, Run::slot, "slots");
+        }
+
+        private static <T extends Comparable<T>> List<String> onSeveral(Collection<Run> runs, Function<Run, T> where,
+                                                                         String what) {
             List<String> v = new ArrayList<>();
             byKey(runs).forEach((k, l) -> {
-                Set<Integer> slots = l.stream().map(Run::slot).collect(Collectors.toCollection(TreeSet::new));
-                if (slots.size() > 1) {
-                    v.add(k + " ran on slots " + slots);
+                Set<T> seen = l.stream().map(where).collect(Collectors.toCollection(TreeSet::new));
+                if (seen.size() > 1) {
+                    v.add(k + " ran on " + what + " " + seen);
                 }
             });
             return v;
