@@ -79,6 +79,7 @@ final class AdminApi {
             res.send(report.prometheus(authFailures.get()));
         }));
         r.get("/admin/stat", secured((req, res) -> json(res, Status.OK_200, report.stat(authFailures.get()))));
+        r.get("/admin/stat/history", secured(this::history));
         r.get("/admin/version", secured((req, res) -> json(res, Status.OK_200, report.version())));
         r.get("/admin/workers", secured((req, res) -> {
             ObjectNode n = StatReport.JSON.createObjectNode();
@@ -154,6 +155,24 @@ final class AdminApi {
         ArrayNode list = out.putArray("operations");
         all.subList(Math.max(0, all.size() - limit), all.size()).forEach(o -> list.add(operationJson(o)));
         json(res, Status.OK_200, out);
+    }
+
+    /** {@code GET /admin/stat/history?since=T}: the per-second samples taken after Unix second T (all without). */
+    private void history(ServerRequest req, ServerResponse res) {
+        Optional<String> sinceText = req.query().first("since").asOptional();
+        long since = 0;
+        if (sinceText.isPresent()) {
+            try {
+                since = Long.parseLong(sinceText.get());
+            } catch (NumberFormatException e) {
+                since = -1;
+            }
+            if (since < 0) {
+                json(res, Status.BAD_REQUEST_400, error("since must be a Unix time in seconds, not " + sinceText.get()));
+                return;
+            }
+        }
+        json(res, Status.OK_200, report.history(since));
     }
 
     private void operation(ServerRequest req, ServerResponse res) {
