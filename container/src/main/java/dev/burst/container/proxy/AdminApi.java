@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  * with a request id, and the master answers with the record of the operation it opened (or refused);
  * {@code /admin/reload} waits for that record to end, the others answer 202 with its id at once.
  * {@code /admin/operations} serves the master's records. Users and push ({@code /admin/push},
- * {@code /admin/users}) are {@link AdminUsers}'.
+ * {@code /admin/users}) are {@link AdminUsers}'. The dashboard's page and its static files
+ * ({@code /admin/ui}, {@link AdminUi}) need no token: they hold no data, and every call they make sends it.
  *
  * <p>Threads: each request on its own Helidon virtual thread.
  */
@@ -57,6 +58,7 @@ final class AdminApi {
     private final MasterView fromMaster;
     private final Consumer<WireMessage> toMaster;
     private final AdminUsers users;
+    private final AdminUi ui = new AdminUi();
     private final AtomicLong authFailures = new AtomicLong();
     private volatile boolean stopping;
 
@@ -96,6 +98,7 @@ final class AdminApi {
         r.post("/admin/stop", secured((req, res) -> ask(res, "stop", "", 0, out -> out.put("accepted", "stop"))));
         r.post("/admin/clear", secured(this::clear));
         users.routing(r, this::secured);
+        ui.routing(r);
     }
 
     /** Readiness follows the proxy's own stop. */
