@@ -49,6 +49,10 @@ final class StatSampler {
                   long[] latency, int pending, int busyWorkers, int workers, int generation, long usersOnline,
                   long connections, long pushes, long pushDelivered, long pushOffline, long pushDropped,
                   Map<String, CmdTotals> cmds) {
+
+        /** The counters of a proxy that has answered nothing yet. */
+        static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, new long[Latency.BUCKETS], 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, Map.of());
     }
 
     /** One cmd's cumulative counts, keyed in {@link Totals#cmds()} by {@code group/cmd}. */
@@ -62,20 +66,30 @@ final class StatSampler {
 
     private final Supplier<Totals> read;
     private final StatHistory history;
+    private final long startMillis;
+    private final long startNanos = System.nanoTime();
     /** The largest reading of each counter so far, and when the newest tick took it. */
-    private Totals last;
+    private Totals last = Totals.ZERO;
     private long lastMillis;
     private long lastSecond;
     private volatile List<CmdRate> cmds = List.of();
 
-    StatSampler(Supplier<Totals> read, StatHistory history) {
+    /**
+     * @param read        reads the counters, which are all zero at {@code startMillis}
+     * @param history     where the samples go
+     * @param startMillis when the counters started, in Unix milliseconds: the first sample spans from it
+     */
+    StatSampler(Supplier<Totals> read, StatHistory history, long startMillis) {
         this.read = read;
         this.history = history;
+        this.startMillis = startMillis;
+        this.lastMillis = startMillis;
+        this.lastSecond = Math.floorDiv(startMillis, 1000L);
     }
 
-    /** A sampler of the dispatcher's counters into a fresh history. */
+    /** A sampler of a new dispatcher's counters (all zero now) into a fresh history. */
     static StatSampler of(Dispatcher dispatcher) {
-        return new StatSampler(() -> read(dispatcher), new StatHistory());
+        return new StatSampler(() -> read(dispatcher), new StatHistory(), System.currentTimeMillis());
     }
 
     /**
@@ -84,12 +98,10 @@ final class StatSampler {
      * neither the ring's order nor a span.
      */
     void everySecond(ScheduledExecutorService timer) {
-        long startMillis = System.currentTimeMillis();
-        long startNanos = System.nanoTime();
-        long firstDelay = 1000 - Math.floorMod(startMillis, 1000L) + PHASE_MILLIS;
+        long firstDelay = 1000 - Math.floorMod(now(), 1000L) + PHASE_MILLIS;
         timer.scheduleAtFixedRate(() -> {
             try {
-                tick(startMillis + (System.nanoTime() - startNanos) / 1_000_000);
+                tick(now());
             } catch (RuntimeException e) {
                 // a periodic task must not die of one failure: the next second samples again
                 LOG.log(System.Logger.Level.WARNING, "stat sample failed: " + e, e);
@@ -97,24 +109,25 @@ final class StatSampler {
         }, firstDelay, 1000, TimeUnit.MILLISECONDS);
     }
 
+    private long now() {
+        return startMillis + (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
     /**
-     * Takes a sample at this time, unless one was taken in the same second (then the counts go into the
-     * next one). The first tick only takes the starting reading.
+     * Takes a sample at this time, unless one was taken in the same second, or the counters started in it
+     * (then the counts go into the next one).
      *
      * @param nowMillis the time, in Unix milliseconds
      */
     void tick(long nowMillis) {
         long second = Math.floorDiv(nowMillis, 1000L);
-        if (last != null && second <= lastSecond) {
+        if (second <= lastSecond) {
             return;
         }
         Totals now = read.get();
-        if (last != null) {
-            history.add(sample(last, now, second, nowMillis - lastMillis));
-            cmds = cmdRates(last, now, nowMillis - lastMillis);
-            now = largest(last, now);
-        }
-        last = now;
+        history.add(sample(last, now, second, nowMillis - lastMillis));
+        cmds = cmdRates(last, now, nowMillis - lastMillis);
+        last = largest(last, now);
         lastMillis = nowMillis;
         lastSecond = second;
     }

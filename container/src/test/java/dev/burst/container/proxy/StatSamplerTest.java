@@ -47,7 +47,8 @@ class StatSamplerTest {
     }
 
     private final Counters counters = new Counters();
-    private final StatSampler sampler = new StatSampler(counters::read, new StatHistory());
+    /** Counters started at T0 + 50 ms. */
+    private final StatSampler sampler = new StatSampler(counters::read, new StatHistory(), T0 + 50);
 
     private List<Sample> samples() {
         return sampler.history().after(0);
@@ -55,7 +56,7 @@ class StatSamplerTest {
 
     @Test
     void each_second_gets_one_sample_with_the_answers_of_that_second_by_outcome() {
-        sampler.tick(T0 + 50); // the starting reading: no sample
+        sampler.tick(T0 + 500); // the second the counters started in: no sample
         assertEquals(List.of(), samples());
         counters.answer(100, 400_000);
         counters.handlerErrors += 3;
@@ -89,8 +90,17 @@ class StatSamplerTest {
     }
 
     @Test
+    void what_was_answered_before_the_first_tick_is_in_the_first_sample() {
+        counters.answer(7, 1_000_000); // a fast start: clients served before the sampler first ran
+        sampler.tick(T0 + 1050);
+
+        Sample first = samples().getFirst();
+        assertEquals(7, first.ok());
+        assertEquals(1000, first.spanMillis(), "from the counters' start");
+    }
+
+    @Test
     void a_second_tick_within_the_same_second_takes_no_sample_and_its_answers_go_into_the_next() {
-        sampler.tick(T0 + 50);
         counters.answer(10, 1_000_000);
         sampler.tick(T0 + 1050);
         counters.answer(5, 1_000_000);
@@ -107,7 +117,6 @@ class StatSamplerTest {
 
     @Test
     void a_late_sampler_leaves_the_seconds_it_missed_as_gaps_and_its_next_sample_spans_them() {
-        sampler.tick(T0 + 50);
         counters.answer(10, 1_000_000);
         sampler.tick(T0 + 1050);
         counters.answer(30, 1_000_000);
@@ -122,7 +131,6 @@ class StatSamplerTest {
 
     @Test
     void latency_percentiles_are_those_of_the_span_not_since_the_start() {
-        sampler.tick(T0 + 50);
         counters.answer(1000, 1_000_000); // 1 ms
         sampler.tick(T0 + 1050);
         counters.answer(98, 50_000_000); // 50 ms
@@ -144,7 +152,6 @@ class StatSamplerTest {
 
     @Test
     void a_count_read_ahead_of_its_answer_is_not_counted_twice_and_every_answer_is_counted_once() {
-        sampler.tick(T0 + 50);
         counters.rejected = 1; // read while an answer was half counted: as a refusal, for a moment
         sampler.tick(T0 + 1050);
         counters.rejected = 0; // ... and then, correctly, as a handler error
@@ -161,7 +168,6 @@ class StatSamplerTest {
 
     @Test
     void the_cmd_view_has_the_busiest_twenty_of_the_newest_second_with_their_p99() {
-        sampler.tick(T0 + 50);
         for (int cmd = 1; cmd <= 30; cmd++) {
             counters.cmds.put("g/" + cmd, cmd("g", cmd, cmd * 10L, 0, 2_000_000, cmd * 10));
         }
@@ -198,7 +204,6 @@ class StatSamplerTest {
 
     @Test
     void the_json_has_every_sample_after_the_second_asked_and_nulls_for_empty_percentiles() {
-        sampler.tick(T0 + 50);
         counters.answer(3, 1_000_000);
         sampler.tick(T0 + 1050);
         sampler.tick(T0 + 2050);
