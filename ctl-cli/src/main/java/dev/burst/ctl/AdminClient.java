@@ -42,6 +42,11 @@ final class AdminClient {
                 .build();
     }
 
+    /** @return where the admin API is and its token, found afresh */
+    Endpoint endpoint() throws UnreachableException {
+        return endpoints.find();
+    }
+
     Reply get(String path) throws UnreachableException, InterruptedException {
         return send(path, QUERY_SECONDS, b -> b.GET());
     }

@@ -25,6 +25,9 @@ enum Command {
     WORKERS("workers", "", "each worker's pid, state, generation, uptime, tasks, restarts, RSS"),
     PLUGINS("plugins", "", "the plugin generation and its files with their SHA-256"),
     CLEAR("clear", "GROUP", "drop the queued tasks of GROUP, each answered -10002"),
+    UI("ui", "", "the link of the dashboard, a live page of burst for a browser (charts, workers,\n"
+            + "operations, reload); the admin token rides in its fragment (#token=...), which the browser\n"
+            + "never sends to a server: share the link as you would the token"),
     PUSH("push", "--cmd N [--body TEXT [--base64]] (--all | USER...)",
             "push a frame (cmd N, ret 0, sn 0) to each connection of the users, or with --all to\n"
                     + "every logged-in connection; --body is its body as text, or as base64 with --base64;\n"

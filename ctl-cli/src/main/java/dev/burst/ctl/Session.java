@@ -3,6 +3,8 @@ package dev.burst.ctl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -95,6 +97,7 @@ final class Session {
             case WORKERS -> workers(client.get("/admin/workers").require());
             case PLUGINS -> plugins(client.get("/admin/plugins").require());
             case CLEAR -> clear(args);
+            case UI -> ui();
             case PUSH -> users().push(args);
             case USERS -> users().users(args);
             case KICK -> users().kick(args);
@@ -214,6 +217,23 @@ final class Session {
                 .require();
         return print(reply, "group " + reply.path("group").asText(args.get(0)) + ": cleared "
                 + Cells.value(reply.path("cleared")) + " queued task(s)");
+    }
+
+    /**
+     * The dashboard's link with the token in its fragment, once burst has answered with this token: a link
+     * that would open on "token refused" helps nobody.
+     */
+    private Exit ui() throws RefusedException, UnreachableException, InterruptedException {
+        client.get("/admin/version").require();
+        Endpoint endpoint = client.endpoint();
+        String link = endpoint.base() + "/admin/ui"
+                + endpoint.token().map(t -> "#token=" + fragmentValue(t)).orElse("");
+        return print(JsonNodeFactory.instance.objectNode().put("url", link), link);
+    }
+
+    /** @return the token form-encoded, as the page's URLSearchParams decodes it */
+    static String fragmentValue(String token) {
+        return URLEncoder.encode(token, StandardCharsets.UTF_8);
     }
 
     /**

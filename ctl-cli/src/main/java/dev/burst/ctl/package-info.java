@@ -29,6 +29,8 @@
  * users ID         GET  /admin/users/{id}        200 {"user","online","connections":[{"id","protocol","client","since"}]}
  * kick             POST /admin/users/close       200 outcome          400
  *                       {"users":[..]} (+ "cmd", "body", "encoding" for a last frame)
+ * ui               GET  /admin/version           200, then prints  URL/admin/ui#token=TOKEN
+ *                  (the token form-encoded; the page reads it from the fragment)
  * </pre>
  * A reload's outcome is {@code {"operation":op,"ok":..,"generation":..,"tried_generation":..,"swapped":..,
  * "failures":[..],"summary":".."}}. An operation record {@code op} is {@code {"id","kind","trigger","state",

@@ -181,6 +181,27 @@ class BurstctlTest {
     }
 
     @Test
+    void ui_prints_the_dashboards_link_with_the_token_in_its_fragment_once_burst_took_the_token() {
+        assertEquals(Exit.OK, burstctl("ui"));
+
+        assertEquals("http://127.0.0.1:" + burst.port() + "/admin/ui#token=" + AdminStub.TOKEN + "\n", out.toString());
+        assertEquals(List.of("GET /admin/version"), burst.calls.stream().map(c -> c.method() + " " + c.path()).toList());
+        assertEquals("Bearer " + AdminStub.TOKEN, burst.calls.getFirst().authorization(), "the token goes in a header");
+    }
+
+    @Test
+    void ui_form_encodes_a_token_and_a_wrong_one_gets_no_link() throws Exception {
+        assertEquals(Exit.FAILED, burstctl("--token", "a b&c=d#e", "ui"));
+        assertEquals("", out.toString(), "no link that would open on a refusal");
+        assertErr("missing or wrong admin token");
+
+        assertEquals(Exit.OK, burstctl("--json", "ui"));
+        assertEquals("http://127.0.0.1:" + burst.port() + "/admin/ui#token=" + AdminStub.TOKEN,
+                new ObjectMapper().readTree(out.toString()).get("url").asText());
+        assertEquals("a+b%26c%3Dd%23e", Session.fragmentValue("a b&c=d#e"));
+    }
+
+    @Test
     void workers_are_listed_by_group_as_the_server_orders_groups_then_by_slot_number() {
         burst.answer("GET /admin/workers", call -> new AdminStub.Answer(200, """
                 {"workers":[

@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  * with a request id, and the master answers with the record of the operation it opened (or refused);
  * {@code /admin/reload} waits for that record to end, the others answer 202 with its id at once.
  * {@code /admin/operations} serves the master's records. Users and push ({@code /admin/push},
- * {@code /admin/users}) are {@link AdminUsers}'.
+ * {@code /admin/users}) are {@link AdminUsers}'. The dashboard's page and its static files
+ * ({@code /admin/ui}, {@link AdminUi}) need no token: they hold no data, and every call they make sends it.
  *
  * <p>Threads: each request on its own Helidon virtual thread.
  */
@@ -57,6 +58,7 @@ final class AdminApi {
     private final MasterView fromMaster;
     private final Consumer<WireMessage> toMaster;
     private final AdminUsers users;
+    private final AdminUi ui = new AdminUi();
     private final AtomicLong authFailures = new AtomicLong();
     private volatile boolean stopping;
 
@@ -79,6 +81,7 @@ final class AdminApi {
             res.send(report.prometheus(authFailures.get()));
         }));
         r.get("/admin/stat", secured((req, res) -> json(res, Status.OK_200, report.stat(authFailures.get()))));
+        r.get("/admin/stat/history", secured(this::history));
         r.get("/admin/version", secured((req, res) -> json(res, Status.OK_200, report.version())));
         r.get("/admin/workers", secured((req, res) -> {
             ObjectNode n = StatReport.JSON.createObjectNode();
@@ -95,6 +98,7 @@ final class AdminApi {
         r.post("/admin/stop", secured((req, res) -> ask(res, "stop", "", 0, out -> out.put("accepted", "stop"))));
         r.post("/admin/clear", secured(this::clear));
         users.routing(r, this::secured);
+        ui.routing(r);
     }
 
     /** Readiness follows the proxy's own stop. */
@@ -154,6 +158,24 @@ final class AdminApi {
         ArrayNode list = out.putArray("operations");
         all.subList(Math.max(0, all.size() - limit), all.size()).forEach(o -> list.add(operationJson(o)));
         json(res, Status.OK_200, out);
+    }
+
+    /** {@code GET /admin/stat/history?since=T}: the per-second samples taken after Unix second T (all without). */
+    private void history(ServerRequest req, ServerResponse res) {
+        Optional<String> sinceText = req.query().first("since").asOptional();
+        long since = 0;
+        if (sinceText.isPresent()) {
+            try {
+                since = Long.parseLong(sinceText.get());
+            } catch (NumberFormatException e) {
+                since = -1;
+            }
+            if (since < 0) {
+                json(res, Status.BAD_REQUEST_400, error("since must be a Unix time in seconds, not " + sinceText.get()));
+                return;
+            }
+        }
+        json(res, Status.OK_200, report.history(since));
     }
 
     private void operation(ServerRequest req, ServerResponse res) {

@@ -127,6 +127,7 @@ public final class Proxy {
             AtomicReference<HttpListeners> listeners = new AtomicReference<>();
             StatReport report = new StatReport(dispatcher, sessions, reloader, fromMaster, () -> Optional.ofNullable(box.get()),
                     () -> Optional.ofNullable(listeners.get()), Instant.now());
+            report.sampleEverySecond(timer);
             AdminApi admin = new AdminApi(dispatcher, report, AdminToken.load(config.adminToken(), config.runDir()),
                     reloader, fromMaster, master::sendQuietly);
             try (WorkerServer workers = WorkerServer.start(config.proxySocket(), sessions)) {

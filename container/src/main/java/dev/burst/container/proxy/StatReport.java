@@ -20,15 +20,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * Builds the admin API's views of the proxy: stat (with burst's field names), workers, plugins,
- * version, and the Prometheus exposition. Read-only; called on admin request threads.
+ * version, the per-second history ({@link StatSampler}) and the Prometheus exposition. Read-only; called
+ * on admin request threads (the sampler it owns ticks on the proxy's timer).
  */
 final class StatReport {
 
@@ -41,6 +44,8 @@ final class StatReport {
     private final Supplier<Optional<BoxServer>> box;
     private final Supplier<Optional<HttpListeners>> http;
     private final Instant started;
+    private final StatSampler sampler;
+    private final ProcessRss rss = new ProcessRss();
 
     StatReport(Dispatcher dispatcher, WorkerSessions sessions, Reloader reloader, MasterView fromMaster,
                Supplier<Optional<BoxServer>> box, Supplier<Optional<HttpListeners>> http, Instant started) {
@@ -51,6 +56,20 @@ final class StatReport {
         this.box = box;
         this.http = http;
         this.started = started;
+        this.sampler = StatSampler.of(dispatcher);
+    }
+
+    /** Starts the per-second samples of {@code GET /admin/stat/history}, on the proxy's timer. */
+    void sampleEverySecond(ScheduledExecutorService timer) {
+        sampler.everySecond(timer);
+    }
+
+    /**
+     * @param afterSecond a Unix second; 0 for all
+     * @return the samples after it, and the busiest cmds of the newest one
+     */
+    ObjectNode history(long afterSecond) {
+        return sampler.json(afterSecond);
     }
 
     ObjectNode version() {
@@ -103,9 +122,13 @@ final class StatReport {
             int gWorkers = (int) links.stream().filter(w -> w.state() != PoolWorker.State.EXITED).count();
             int gIdle = g.idleCount();
             int gBusy = (int) links.stream().filter(PoolWorker::busy).count();
+            int gReady = (int) links.stream().filter(w -> w.state() == PoolWorker.State.READY).count();
             int gPending = g.pendingCount();
             ObjectNode gn = groups.putObject(g.config().name());
             gn.put("workers", gWorkers);
+            gn.put("ready_workers", gReady);
+            gn.put("max_workers", g.config().maxWorkers());
+            gn.put("max_pending", g.config().maxPending());
             gn.put("idle_workers", gIdle);
             gn.put("busy_workers", gBusy);
             gn.put("pending_tasks", gPending);
@@ -120,6 +143,7 @@ final class StatReport {
             gn.put("workers_lost", st.workersLost.sum());
             gn.put("workers_quarantined", st.quarantined.sum());
             gn.put("errors", st.errors.sum());
+            gn.put("handler_errors", st.handlerErrors.sum());
             gn.put("degraded", degraded.containsKey(g.config().name()));
             if (degraded.containsKey(g.config().name())) {
                 gn.put("degraded_reason", degraded.get(g.config().name()));
@@ -290,6 +314,7 @@ final class StatReport {
     ArrayNode workers() {
         ArrayNode a = JSON.createArrayNode();
         long now = System.nanoTime();
+        List<Long> pids = new ArrayList<>();
         for (GroupPool g : dispatcher.groups().values()) {
             List<PoolWorker> sorted = g.workers().stream()
                     .sorted(Comparator.comparingInt(PoolWorker::slot).thenComparingLong(PoolWorker::pid))
@@ -306,7 +331,8 @@ final class StatReport {
                 n.put("tasks", w.served());
                 AtomicInteger connections = sessions.connectionsPerSlot.get(w.id());
                 n.put("restarts", connections == null ? 0 : Math.max(0, connections.get() - 1));
-                n.put("rss_bytes", rssBytes(w.pid()));
+                n.put("rss_bytes", rss.bytes(w.pid(), now));
+                pids.add(w.pid());
                 TimerReport timers = sessions.timerReports.get(w.pid());
                 if (timers != null) {
                     ArrayNode tn = n.putArray("timers");
@@ -323,6 +349,7 @@ final class StatReport {
                 }
             }
         }
+        rss.retain(pids);
         return a;
     }
 
@@ -336,6 +363,7 @@ final class StatReport {
             fn.put("plugin", f.plugin());
             fn.put("source", f.source());
             fn.put("sha256", f.sha256());
+            size(fn, f);
         }
         return n;
     }
@@ -353,6 +381,7 @@ final class StatReport {
                 ObjectNode fn = files.addObject();
                 fn.put("source", f.source());
                 fn.put("sha256", f.sha256());
+                size(fn, f);
             });
         });
         return n;
@@ -383,18 +412,13 @@ final class StatReport {
         return n;
     }
 
-    /** Resident set size of a process, from /proc (0 where there is none). */
-    static long rssBytes(long pid) {
+    /** {@code "size"}: bytes of the file's cached copy (which has the source's content), null if it is gone. */
+    private static void size(ObjectNode fn, Generation.CachedFile f) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // the process is gone, or this is not Linux: no figure
+            fn.put("size", Files.size(Path.of(f.cached())));
+        } catch (IOException e) {
+            fn.putNull("size"); // pruned from the cache: the workers hold it loaded, the size is unknown
         }
-        return 0;
     }
 
     /** Prometheus text exposition format 0.0.4: each metric family written once, as one group. */

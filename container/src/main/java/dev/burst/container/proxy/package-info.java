@@ -15,7 +15,7 @@
  *       into pool operations and pool decisions into frames.</li>
  *   <li>{@code Reloader}: reload_workers (snapshot, canaries, roll).</li>
  *   <li>{@code HttpListeners}, {@code HttpApi}, {@code AdminApi}, {@code StatReport}: Helidon's HTTP and
- *       admin listeners.</li>
+ *       admin listeners; {@code StatSampler}, {@code StatHistory}: stat's per-second history.</li>
  *   <li>{@code ControlLink}, {@code MasterView}: the master's control socket and what it reports.</li>
  * </ul>
  *
@@ -27,7 +27,8 @@
  *       <td>its own event queue; starts and stops the listeners; reload and retire requests go to the
  *       reload thread and the pools</td></tr>
  *   <tr><td>proxy-timer (platform, daemon)</td><td>housekeeping of each group (queue-timeout,
- *       task-timeout), the worker-socket check, the start timeout</td>
+ *       task-timeout), the worker-socket check, the start timeout, the stat sampler (once a second:
+ *       counters into {@code StatHistory})</td>
  *       <td>the pools, under their locks; never blocks on a socket</td></tr>
  *   <tr><td>box-accept (platform)</td><td>accepts Box connections, enforces max-connections</td>
  *       <td>hands each connection to an I/O loop; never dies of an exception</td></tr>

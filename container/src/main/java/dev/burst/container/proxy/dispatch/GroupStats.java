@@ -33,6 +33,8 @@ public final class GroupStats {
     public final LongAdder workersLost = new LongAdder();
     /** Answered with any error. */
     public final LongAdder errors = new LongAdder();
+    /** Answered -10001: the handler threw. (Of the errors, the rest are timeouts, lost workers and refusals.) */
+    public final LongAdder handlerErrors = new LongAdder();
     /** Workers whose swap to a new generation got no answer in time: taken out of service for good. */
     public final LongAdder quarantined = new LongAdder();
     private final LongAdder[] tasksTime = new LongAdder[TASKS_TIME_MS.length + 1];
@@ -116,6 +118,7 @@ public final class GroupStats {
             c.errors.increment();
         }
         switch (kind) {
+            case HANDLER_ERROR -> handlerErrors.increment();
             case TIMED_OUT -> timeouts.increment();
             case WORKER_LOST -> workersLost.increment();
             default -> {

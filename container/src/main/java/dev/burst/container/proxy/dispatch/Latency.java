@@ -1,5 +1,6 @@
 package dev.burst.container.proxy.dispatch;
 
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,7 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Latency {
 
     private static final int SUB = 8;
-    private final AtomicLongArray buckets = new AtomicLongArray(64 * SUB);
+    /** How many buckets a histogram has: the length of {@link #addBucketsTo}'s array. */
+    public static final int BUCKETS = 64 * SUB;
+    private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
     private final LongAdder count = new LongAdder();
     private final LongAdder sumNanos = new LongAdder();
     private final AtomicLong maxNanos = new AtomicLong();
@@ -79,6 +82,44 @@ public final class Latency {
             }
         }
         return maxMillis();
+    }
+
+    /**
+     * Adds this histogram's bucket counts, as they are now, into an array: summed over several
+     * histograms, or subtracted from a later copy, they give the buckets of a group of histograms or of
+     * an interval, for {@link #percentileMillis(long[], double)}. Costs the recorders nothing.
+     *
+     * @param into {@link #BUCKETS} counts, added to
+     */
+    public void addBucketsTo(long[] into) {
+        for (int i = 0; i < BUCKETS; i++) {
+            into[i] += buckets.get(i);
+        }
+    }
+
+    /**
+     * @param counts {@link #BUCKETS} bucket counts (see {@link #addBucketsTo})
+     * @param p      a fraction, 0.5 for the median
+     * @return the upper edge of the bucket holding that rank, in milliseconds (within 12.5%); empty when
+     * the counts are all zero
+     */
+    public static OptionalDouble percentileMillis(long[] counts, double p) {
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        if (total == 0) {
+            return OptionalDouble.empty();
+        }
+        long rank = Math.max(1, (long) Math.ceil(p * total));
+        long seen = 0;
+        for (int i = 0; i < counts.length; i++) {
+            seen += counts[i];
+            if (seen >= rank) {
+                return OptionalDouble.of(upper(i) / 1000.0);
+            }
+        }
+        return OptionalDouble.of(upper(counts.length - 1) / 1000.0);
     }
 
     /**
