@@ -146,6 +146,8 @@ class TimersIT {
                 assertTrue(servedMeanwhile > 0, "the other worker served while the stuck one waited for its kill");
                 assertEquals(List.of(), load.failures(), "a task handed to the stuck worker ran again elsewhere");
                 assertNotEquals(stuck, fresh);
+                assertEquals(1, burst.stat().path("groups").path("default").path("stuck_ticks").asLong(),
+                        "stat counts the stuck tick");
             }
         }
     }

@@ -140,6 +140,7 @@ final class StatReport {
             gn.put("worker_rsp", st.workerResponses.sum());
             gn.put("rejects", st.rejects.sum());
             gn.put("timeouts", st.timeouts.sum());
+            gn.put("stuck_ticks", st.stuckTicks.sum());
             gn.put("workers_lost", st.workersLost.sum());
             gn.put("workers_quarantined", st.quarantined.sum());
             gn.put("errors", st.errors.sum());
@@ -476,6 +477,8 @@ final class StatReport {
         PrometheusText.Family discards = p.family("burst_discards_total", "counter",
                 "Queued tasks dropped (queue-timeout, cleared).");
         PrometheusText.Family timeouts = p.family("burst_timeouts_total", "counter", "Tasks past task-timeout.");
+        PrometheusText.Family stuckTicks = p.family("burst_stuck_ticks_total", "counter",
+                "Workers killed for a timer tick past task-timeout.");
         PrometheusText.Family lost = p.family("burst_workers_lost_total", "counter", "Tasks whose worker died.");
         PrometheusText.Family restarts = p.family("burst_worker_restarts_total", "counter",
                 "Worker connections after a slot's first.");
@@ -501,6 +504,7 @@ final class StatReport {
             rejects.sample("{" + gl + "}", st.rejects.sum());
             discards.sample("{" + gl + "}", st.discards.sum());
             timeouts.sample("{" + gl + "}", st.timeouts.sum());
+            stuckTicks.sample("{" + gl + "}", st.stuckTicks.sum());
             lost.sample("{" + gl + "}", st.workersLost.sum());
             restarts.sample("{" + gl + "}", sessions.connectionsPerSlot.entrySet().stream()
                     .filter(e -> e.getKey().startsWith(g.config().name() + "#"))

@@ -643,6 +643,7 @@ public final class GroupPool {
         String detail = w + ": " + w.longTick + " ran " + (now - w.longTickSince) / 1_000_000 + " ms, past burst.group."
                 + config.name() + ".task-timeout " + config.taskTimeout();
         w.longTick = null;
+        stats.stuckTicks.increment();
         if (s != State.STOPPING) {
             w.moveTo(State.STUCK);
             if (w.idle) {

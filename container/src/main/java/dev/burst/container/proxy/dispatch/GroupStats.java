@@ -29,6 +29,8 @@ public final class GroupStats {
     public final LongAdder discards = new LongAdder();
     /** Answered -10003: ran past task-timeout. */
     public final LongAdder timeouts = new LongAdder();
+    /** Workers killed because a timer tick ran past task-timeout (no client was answered for it). */
+    public final LongAdder stuckTicks = new LongAdder();
     /** Answered -10004: the worker died with it. */
     public final LongAdder workersLost = new LongAdder();
     /** Answered with any error. */

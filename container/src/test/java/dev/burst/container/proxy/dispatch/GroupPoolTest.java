@@ -277,6 +277,7 @@ class GroupPoolTest {
         run(pool::housekeep);
 
         assertEquals(State.STUCK, w.state());
+        assertEquals(1, pool.stats().stuckTicks.sum());
         assertEquals(1, told.size(), told.toString());
         assertTrue(told.getFirst().startsWith("tick stuck worker game#1 pid 1001: a timer of plugin game (generation 1,"
                 + " after) ran "), told.getFirst());
