@@ -1,17 +1,13 @@
 package dev.burst.container.proxy;
 
-import dev.burst.container.protocol.WireCodec;
+import dev.burst.container.protocol.FrameLink;
 import dev.burst.container.protocol.WireMessage;
 import dev.burst.container.protocol.WireMessage.Pushed;
 import dev.burst.container.protocol.WireMessage.Stop;
 import dev.burst.container.proxy.dispatch.PoolWorker;
 import dev.burst.container.proxy.dispatch.Port;
 import dev.burst.container.proxy.dispatch.Task;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +17,16 @@ import java.util.concurrent.CompletableFuture;
  * The proxy's end of one worker's Unix-socket connection: frames in and out, and the two waits of a
  * swap. The worker's state lives in its {@link PoolWorker}, changed only by its group's pool.
  *
- * <p>Threads: frames are read by the link's own platform thread ({@link Dispatcher#serve}); frames are
- * written from whichever thread dispatches (a client thread, another worker's reader, the reload
- * thread), one at a time.
+ * <p>Threads: frames are read by the link's own platform thread ({@link WorkerSessions#serve}), through a
+ * {@link FrameLink} (non-blocking, a selector of its own: one {@code epoll_wait} and one {@code read} per
+ * wait); frames are written from whichever thread dispatches (a client thread, another worker's reader,
+ * the reload thread), one call at a time.
  */
 final class WorkerLink implements Port {
 
     private static final System.Logger LOG = System.getLogger(WorkerLink.class.getName());
 
-    private final SocketChannel channel;
-    private final DataInputStream in;
-    private final OutputStream out;
+    private final FrameLink frames;
     private volatile PoolWorker worker;
     /** Completed when a worker taken for a swap has no task left; failed when the swap cannot happen. */
     private volatile CompletableFuture<Void> freeForSwap = new CompletableFuture<>();
@@ -42,10 +37,12 @@ final class WorkerLink implements Port {
     /** Answers to pushes made during the running task, sent before the worker's next frame (guarded by itself). */
     private final List<Pushed> deferred = new ArrayList<>();
 
-    WorkerLink(SocketChannel channel) {
-        this.channel = channel;
-        this.in = WireCodec.input(Channels.newInputStream(channel));
-        this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+    /**
+     * @param channel a worker's connection, which the link makes non-blocking
+     * @throws IOException when the channel cannot be set up
+     */
+    WorkerLink(SocketChannel channel) throws IOException {
+        this.frames = FrameLink.over(channel);
     }
 
     void attach(PoolWorker worker) {
@@ -57,7 +54,7 @@ final class WorkerLink implements Port {
     }
 
     WireMessage read() throws IOException {
-        return WireCodec.read(in);
+        return frames.read();
     }
 
     /**
@@ -66,11 +63,7 @@ final class WorkerLink implements Port {
      * @throws IOException when the worker is gone; the reader thread sees the same and answers its task
      */
     void send(WireMessage message) throws IOException {
-        byte[] frame = WireCodec.encode(message);
-        synchronized (out) {
-            out.write(frame);
-            out.flush();
-        }
+        frames.send(message);
     }
 
     /**
@@ -107,16 +100,7 @@ final class WorkerLink implements Port {
             answers = List.copyOf(deferred);
             deferred.clear();
         }
-        byte[][] frames = new byte[answers.size()][];
-        for (int i = 0; i < frames.length; i++) {
-            frames[i] = WireCodec.encode(answers.get(i));
-        }
-        synchronized (out) {
-            for (byte[] f : frames) {
-                out.write(f);
-            }
-            out.flush();
-        }
+        frames.send(answers);
     }
 
     @Override
@@ -172,11 +156,7 @@ final class WorkerLink implements Port {
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Closing a broken socket: the worker is gone either way.
-        }
+        frames.close();
     }
 
     @Override

@@ -87,7 +87,18 @@ final class WorkerSessions {
      * Runs on the connection's own platform thread.
      */
     void serve(SocketChannel channel) {
-        WorkerLink link = new WorkerLink(channel);
+        WorkerLink link;
+        try {
+            link = new WorkerLink(channel);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot set up a worker connection: " + e.getMessage());
+            try {
+                channel.close();
+            } catch (IOException closing) {
+                // the connection is unusable either way; the worker sees it end
+            }
+            return;
+        }
         GroupPool pool = null;
         try {
             WireMessage first = link.read();
