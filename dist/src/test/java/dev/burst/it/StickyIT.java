@@ -211,11 +211,7 @@ class StickyIT {
                     all.addAll(traffic.runs());
                 }
             }
-            Runs.assertNone("runs of one key at once", Runs.overlaps(all));
-            Runs.assertNone("keys on two slots", Runs.onSeveralSlots(all));
-            Runs.assertNone("keys back on a worker they had left", Runs.movedBack(all));
-            Runs.assertNone("a connection's requests run out of order", Runs.outOfOrder(all));
-            Runs.assertNone("a worker missed or reordered a key's requests", Runs.countGaps(all));
+            Runs.assertStickyThroughReplacements(all);
         }
     }
 
@@ -259,11 +255,7 @@ class StickyIT {
             }
             long pids = all.stream().map(Run::pid).distinct().count();
             assertTrue(pids >= 9, "the four first workers and at least five replacements served, pids: " + pids);
-            Runs.assertNone("runs of one key at once", Runs.overlaps(all));
-            Runs.assertNone("keys on two slots", Runs.onSeveralSlots(all));
-            Runs.assertNone("keys back on a worker they had left", Runs.movedBack(all));
-            Runs.assertNone("a connection's requests run out of order", Runs.outOfOrder(all));
-            Runs.assertNone("a worker missed or reordered a key's requests", Runs.countGaps(all));
+            Runs.assertStickyThroughReplacements(all);
         }
     }
 
@@ -344,9 +336,7 @@ class StickyIT {
                     assertEquals(fifth, r.pid(), "the key's later requests waited, then ran on slot 5: " + heldRuns);
                 }
             }
-            Runs.assertNone("runs of one key at once", Runs.overlaps(all));
-            Runs.assertNone("a connection's requests run out of order", Runs.outOfOrder(all));
-            Runs.assertNone("a worker missed or reordered a key's requests", Runs.countGaps(all));
+            Runs.assertOneAtATimeInOrder(all);
         }
     }
 
@@ -541,6 +531,20 @@ class StickyIT {
     static final class Runs {
 
         private Runs() {
+        }
+
+        /** No key ran twice at once, each connection's requests ran in order, and no worker missed one. */
+        static void assertOneAtATimeInOrder(Collection<Run> runs) {
+            assertNone("runs of one key at once", overlaps(runs));
+            assertNone("a connection's requests run out of order", outOfOrder(runs));
+            assertNone("a worker missed or reordered a key's requests", countGaps(runs));
+        }
+
+        /** The same, and through replacements every key stayed on its slot and never went back to a worker it left. */
+        static void assertStickyThroughReplacements(Collection<Run> runs) {
+            assertOneAtATimeInOrder(runs);
+            assertNone("keys on two slots", onSeveralSlots(runs));
+            assertNone("keys back on a worker they had left", movedBack(runs));
         }
 
         static void assertNone(String what, List<String> violations) {
