@@ -148,9 +148,15 @@ final class Report {
         }
         startup.maxSpawnToReadyMs().ifPresent(ms -> t.add(target(startup.replacements().isEmpty()
                         ? "worker spawn-to-ready, ms (worst of the first start)"
-                        : "worker spawn-to-ready, ms (worst over " + startup.restarts() + " idle restart(s) " + startup.spacingMs() + " ms apart)",
+                        : "worker spawn-to-ready, ms (worst over " + restarts(startup) + ")",
                 ms, "<", 300, startup.medianReplacementMs().map(m -> String.format("issue 15; median %.0f ms of %d workers", m,
                         startup.replacements().size())).orElse("issue 15"))));
+    }
+
+    /** @return "10 idle restarts 1000 ms apart", "1 idle restart" */
+    static String restarts(Startup startup) {
+        return startup.restarts() == 1 ? "1 idle restart"
+                : startup.restarts() + " idle restarts " + startup.spacingMs() + " ms apart";
     }
 
     /** Issue 13: route=key at least 90 % of route=any's throughput; timer ticks late by less than 5 ms at p99 under load. */
@@ -228,8 +234,8 @@ final class Report {
         sb.append(String.format("%nstartup: proxy serving %d ms after launch; first workers spawn->ready %s ms%n",
                 startup.serveMs(), startup.initial().stream().map(BurstLog.WorkerStart::millis).toList()));
         if (!startup.replacements().isEmpty()) {
-            sb.append(String.format("         idle restart_workers x%d, %d ms apart: replacements spawn->ready worst %d ms, median %.0f ms "
-                            + "(%s); whole restart up to %d ms%n", startup.restarts(), startup.spacingMs(),
+            sb.append(String.format("         %s: replacements spawn->ready worst %d ms, median %.0f ms (%s); whole restart up to %d ms%n",
+                    restarts(startup),
                     startup.maxSpawnToReadyMs().orElse(-1L), startup.medianReplacementMs().orElse(-1.0),
                     startup.replacements().stream().map(BurstLog.WorkerStart::millis).toList(), startup.restartWallMs()));
         }

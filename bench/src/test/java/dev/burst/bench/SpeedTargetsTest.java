@@ -51,7 +51,7 @@ class SpeedTargetsTest {
         assertEquals(List.of("box-c16: proxy CPU per request, us", "http-c16: proxy CPU per request, us",
                 "box-c16-p8: proxy CPU per request, us", "workers' CPU per request, us (worst: box-c16-p8)", "box-c16: req/s",
                 "box-c16-p8: req/s", "http-c16: req/s", "http-c1: proxy-added p50, ms", "box-c1: proxy-added p50, ms",
-                "worker spawn-to-ready, ms (worst over 2 idle restart(s) 1000 ms apart)"), List.copyOf(byName.keySet()));
+                "worker spawn-to-ready, ms (worst over 2 idle restarts 1000 ms apart)"), List.copyOf(byName.keySet()));
         check(byName.get("box-c16: proxy CPU per request, us"), 29, "<= 15.0", false);
         check(byName.get("box-c16-p8: proxy CPU per request, us"), 21, "<= 8.0", false);
         check(byName.get("workers' CPU per request, us (worst: box-c16-p8)"), 12, "<= 8.0", false);
@@ -60,7 +60,7 @@ class SpeedTargetsTest {
         check(byName.get("http-c16: req/s"), 38_100, ">= 50000.0", false);
         check(byName.get("http-c1: proxy-added p50, ms"), 0.053, "< 0.1", true);
         check(byName.get("box-c1: proxy-added p50, ms"), 0.030, "< 0.1", true);
-        Map<String, Object> spawn = byName.get("worker spawn-to-ready, ms (worst over 2 idle restart(s) 1000 ms apart)");
+        Map<String, Object> spawn = byName.get("worker spawn-to-ready, ms (worst over 2 idle restarts 1000 ms apart)");
         check(spawn, 480, "< 300.0", false);
         assertEquals("issue 15; median 255 ms of 4 workers", spawn.get("why"));
     }
