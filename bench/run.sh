@@ -7,10 +7,11 @@
 #   bench/run.sh --sticky-keys 0 --timers 0     without issue 13's sticky-key and timer scenarios
 #
 # Builds the project if a source is newer than the benchmark's jar (BENCH_SKIP_BUILD=1 skips that),
-# installs wrk from Debian if it is missing (as root, or through sudo -n), raises the open-files limit
-# (ulimit -n 300000 where allowed) for the idle-connection scenarios, starts burst from the unpacked
-# distribution (and two more, route=any and route=key, for the sticky scenario) and the plain Helidon
-# baseline, drives them, prints a table and writes bench/results/<timestamp>.json, latest.json and
+# installs wrk, and gunicorn and nginx for the gunicorn+nginx comparison (--no-peer skips it), from Debian
+# when they are missing (as root, or through sudo -n), raises the open-files limit (ulimit -n 300000 where
+# allowed) for the idle-connection scenarios, starts burst from the unpacked distribution (and two more,
+# route=any and route=key, for the sticky scenario), the plain Helidon baseline and, for one comparison,
+# gunicorn+nginx, drives them, prints a table and writes bench/results/<timestamp>.json, latest.json and
 # <timestamp>.svg. Everything it starts listens on 127.0.0.1 only and is stopped by PID at the end, on
 # failure and on Ctrl-C.
 #
@@ -26,7 +27,7 @@ JAR=$ROOT/bench/target/burst-bench-$version.jar
 
 for arg in "$@"; do
     if [[ $arg == --help || $arg == -h ]]; then
-        sed -n '3,17p' "$SELF" | sed 's/^# \{0,1\}//'
+        sed -n '3,18p' "$SELF" | sed 's/^# \{0,1\}//'
         if [[ -f $JAR && -x $DIST/bin/burst ]]; then
             "$("$DIST/bin/burst" java)" -cp "$JAR:$ROOT/bench/target/lib/*" dev.burst.bench.Bench --help 2>&1 || true
         fi
@@ -45,25 +46,47 @@ if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]] && stale; then
 fi
 [[ -x $DIST/bin/burst && -f $JAR ]] || { echo "bench: $DIST or $JAR is missing; build with ./mvnw -DskipTests package" >&2; exit 1; }
 
-# ---- wrk, unless only Box runs ----------------------------------------------------------------------------
+# ---- wrk, unless only Box runs; gunicorn and nginx for the comparison with them ---------------------------
 wants_http=1
+wants_peer=1
 for ((i = 1; i <= $#; i++)); do
     if [[ ${!i} == --protocols ]]; then
         next=$((i + 1))
         [[ ${!next:-} == *http* ]] || wants_http=0
+    elif [[ ${!i} == --protocols=* && ${!i} != *http* ]]; then
+        wants_http=0
+    elif [[ ${!i} == --no-peer ]]; then
+        wants_peer=0
     fi
 done
+install_debian() { # installs Debian's packages "$@" as root or through sudo -n; fails if neither can
+    if [[ $(id -u) == 0 ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    else
+        return 1
+    fi
+}
+has_nginx() { # nginx lives in /usr/sbin, which a non-root PATH may lack
+    command -v nginx >/dev/null || [[ -x /usr/sbin/nginx || -x /usr/local/sbin/nginx ]]
+}
 extra=()
 if ((wants_http)) && ! command -v wrk >/dev/null; then
     echo "bench: wrk is missing; installing Debian's package"
-    if [[ $(id -u) == 0 ]]; then
-        apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-        sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null
-    fi
+    install_debian wrk || true
     if ! command -v wrk >/dev/null; then
-        echo "bench: cannot install wrk (not root, no sudo): running Box only" >&2
+        echo "bench: cannot install wrk (not root, no sudo, or apt-get failed): running Box only" >&2
         extra=(--protocols box)
+        wants_http=0
+    fi
+fi
+if ((wants_http && wants_peer)) && ! { command -v gunicorn >/dev/null && has_nginx; }; then
+    echo "bench: gunicorn or nginx is missing; installing Debian's packages (for the gunicorn+nginx comparison)"
+    install_debian gunicorn nginx || true
+    if ! { command -v gunicorn >/dev/null && has_nginx; }; then
+        echo "bench: cannot install gunicorn and nginx (not root, no sudo, or apt-get failed): skipping the comparison with them" >&2
+        extra+=(--no-peer)
     fi
 fi
 
@@ -84,8 +107,9 @@ JAVA=$("$DIST/bin/burst" java)
 PIDS=$(mktemp "${TMPDIR:-/tmp}/burst-bench-pids.XXXXXX")
 BENCH_PID=
 
-ours() { # true if pid $1 is alive and is one of the processes the benchmark starts
-    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -q -e '-Dburst.role=' -e 'dev.burst.bench.Baseline'
+ours() { # true if pid $1 is alive and is one of the processes the benchmark starts (the peer's run in its temp dir)
+    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' < "/proc/$1/cmdline" \
+        | grep -q -e '-Dburst.role=' -e 'dev.burst.bench.Baseline' -e '/burst-bench-[^ /]*/peer'
 }
 
 cleanup() {

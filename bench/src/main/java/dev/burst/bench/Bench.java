@@ -39,6 +39,8 @@ import picocli.CommandLine.ParameterException;
  * <li>each {@link Scenario} against both, interleaved (HTTP via wrk, Box via {@link BoxLoad}), with the
  *     CPU each process spent per request;</li>
  * <li>memory (RSS) of every process after that load;</li>
+ * <li>issue 15's same-run comparison ({@link PeerComparison}): wrk -t1 at the largest connection count
+ *     against burst, the baseline and {@link GunicornNginx}, started for it and stopped after it;</li>
  * <li>optionally ({@code --profile}) extra runs with JFR in the proxy and the workers;</li>
  * <li>push fan-out ({@link PushScenarios}): users logged in over Box, one toAll every 10 ms, alone and
  *     beside the largest Box echo load;</li>
@@ -73,6 +75,8 @@ public final class Bench {
     private final byte[] body;
     private volatile BurstServer burst;
     private volatile BaselineServer baseline;
+    /** The gunicorn+nginx peer, while the comparison runs. */
+    private volatile GunicornNginx peer;
     /** The sticky scenario's own bursts (route=any, route=key), while it runs. */
     private final List<BurstServer> sticky = new CopyOnWriteArrayList<>();
     private Operations operations;
@@ -187,12 +191,13 @@ public final class Bench {
             results.add(measure(scenarios.get(i), i % 2 == 1));
         }
         Map<String, Object> memory = memory();
+        Report.Peer peerComparison = peerComparison();
         Map<String, Object> profile = options.profile() ? profile(scenarios, stamp) : Map.of();
         Optional<PushScenarios.Results> push = push(scenarios);
         Map<String, String> failed = new LinkedHashMap<>();
         Optional<StickyScenario.Result> sticky = sticky(results, stamp, failed);
         Optional<TimerScenario.Result> timers = timers(scenarios, failed);
-        Startup startup = options.startup() ? startup(servingMs, initial) : new Startup(servingMs, initial, List.of(), -1, List.of(), Map.of());
+        Startup startup = options.startup() ? startup(servingMs, initial) : Startup.firstOnly(servingMs, initial);
         List<OperationPhase> phases = new ArrayList<>();
         if (options.box() && !options.reloadEvery().isZero()) {
             phases.add(underLoad("reload", "HUP", options.reloadEvery()));
@@ -206,8 +211,8 @@ public final class Bench {
         stopAll();
         Files.copy(work.resolve("burst/burst.log"), log, StandardCopyOption.REPLACE_EXISTING);
 
-        Report report = new Report(results, phases, startup, memory, idle, push, new Report.Stateful(sticky, timers, failed), loadBefore,
-                ProcStats.loadAverage());
+        Report report = new Report(results, phases, startup, memory, idle, push, new Report.Stateful(sticky, timers, failed),
+                peerComparison, loadBefore, ProcStats.loadAverage());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("schema", "burst-bench/1");
         json.put("started", started.toString());
@@ -220,6 +225,8 @@ public final class Bench {
         json.put("operations", phases.stream().map(OperationPhase::json).toList());
         json.put("startup", startup.json());
         json.put("memory", memory);
+        peerComparison.comparison().ifPresent(p -> json.put("peer", p.json()));
+        peerComparison.skipped().ifPresent(why -> json.put("peer", Map.of("skipped", why)));
         push.ifPresent(p -> json.put("push", p.json()));
         sticky.ifPresent(r -> json.put("sticky", r.json()));
         timers.ifPresent(r -> json.put("timers", r.json()));
@@ -434,14 +441,17 @@ public final class Bench {
             Operations.Outcome restart = operations.await("restart", mark, Duration.ofSeconds(120));
             restartWallMs = Math.max(restartWallMs, restart.epochMs() - t0);
             replacements.addAll(BurstLog.workerStarts(log.since(mark.logLine())));
-            Thread.sleep(i + 1 < options.startupRestarts() ? 500 : 2_000);
+            // Spaced so that one restart's fresh JVMs are not still starting up beside the next one's; 2 s
+            // after the last, for the fresh workers' idle RSS.
+            Thread.sleep(i + 1 < options.startupRestarts() ? options.startupSpacing().toMillis() : 2_000);
         }
         Map<String, Long> fresh = new LinkedHashMap<>();
         for (BurstServer.Child w : burst.workers()) {
             fresh.put(w.role(), ProcStats.rssKb(w.pid()).orElse(-1L));
         }
-        say("idle restart_workers (x%d): up to %d ms; replacement spawn->ready %s ms; fresh idle worker RSS (MB) %s",
-                options.startupRestarts(), restartWallMs, replacements.stream().map(BurstLog.WorkerStart::millis).toList(), mb(fresh));
+        say("idle restart_workers (x%d, %d ms apart): up to %d ms; replacement spawn->ready %s ms; fresh idle worker RSS (MB) %s",
+                options.startupRestarts(), options.startupSpacing().toMillis(), restartWallMs,
+                replacements.stream().map(BurstLog.WorkerStart::millis).toList(), mb(fresh));
         List<Startup.Reload> reloads = new ArrayList<>();
         for (int i = 0; i < options.startupReloads(); i++) {
             Operations.Mark mark = operations.mark();
@@ -452,7 +462,63 @@ public final class Bench {
             say("idle reload_workers: %s", r.text());
             Thread.sleep(300);
         }
-        return new Startup(servingMs, initial, replacements, restartWallMs, reloads, fresh);
+        return new Startup(servingMs, initial, replacements, restartWallMs, reloads, fresh, options.startupRestarts(),
+                options.startupSpacing().toMillis());
+    }
+
+    // ---- the gunicorn+nginx comparison (issue 15) --------------------------------------------------------
+
+    /**
+     * Issue 15's same-run comparison: wrk -t1 at the largest connection count against burst, the baseline
+     * and gunicorn+nginx (started for it, stopped after it), one after the other, each after its warm-up.
+     * Python has no JIT to warm, so the peer gets no prewarm. A peer that is not installed or does not start
+     * is reported as skipped, and the run goes on.
+     */
+    private Report.Peer peerComparison() throws Exception {
+        if (!options.peer()) {
+            return Report.Peer.none();
+        }
+        if (!options.http()) {
+            say("peer: skipped, the comparison is HTTP (--protocols http, wrk)");
+            return Report.Peer.none();
+        }
+        GunicornNginx.Executables exe;
+        try {
+            exe = GunicornNginx.find();
+            peer = GunicornNginx.start(exe, work.resolve("peer"), pids, body);
+        } catch (IOException e) {
+            say("peer: skipped: %s", e.getMessage());
+            return new Report.Peer(Optional.empty(), Optional.of(e.getMessage()));
+        }
+        try {
+            int c = options.connections().stream().mapToInt(Integer::intValue).max().orElse(16);
+            int threads = 1;
+            say("peer: %s serving on 127.0.0.1:%d; wrk -t%d -c%d against burst, baseline and peer", peer.description(), peer.port(),
+                    threads, c);
+            Scenario.Side b = wrkSide(burst.httpPort(), cpuGroups(burst), threads, c);
+            Scenario.Side h = wrkSide(baseline.httpPort(), new LinkedHashMap<>(Map.of("baseline", List.of(baseline.pid()))), threads, c);
+            Scenario.Side g = wrkSide(peer.port(), null, threads, c);
+            PeerComparison p = new PeerComparison(threads, c, peer.description(), b, h, g);
+            say("%s: burst %.0f req/s, Helidon %.0f, gunicorn+nginx %.0f: burst/gunicorn+nginx %.2fx, burst/Helidon %.2fx", p.name(),
+                    b.stats().throughput(), h.stats().throughput(), g.stats().throughput(), p.overPeer(), p.overHelidon());
+            return new Report.Peer(Optional.of(p), Optional.empty());
+        } finally {
+            GunicornNginx x = peer;
+            peer = null;
+            x.close();
+        }
+    }
+
+    /** One wrk window at 127.0.0.1:port after a warm-up; CPU groups null = the peer's, read after the warm-up. */
+    private Scenario.Side wrkSide(int port, Map<String, List<Long>> groups, int threads, int connections) throws Exception {
+        String url = "http://127.0.0.1:" + port + "/cmd/" + ECHO;
+        if (!options.warmup().isZero()) {
+            Wrk.run(wrk, lua, options.body(), url, threads, connections, options.warmup(), 0);
+        }
+        CpuWindow cpu = CpuWindow.open(groups != null ? groups : peer.cpuGroups());
+        Wrk.Run run = Wrk.run(wrk, lua, options.body(), url, threads, connections, options.duration(), 0);
+        cpu.close();
+        return cpu.side(run.stats(), "client", run.cpuTicks());
     }
 
     // ---- operations under load -------------------------------------------------------------------------
@@ -791,6 +857,11 @@ public final class Bench {
         for (BurstServer k : sticky) {
             sticky.remove(k);
             k.close();
+        }
+        GunicornNginx g = peer;
+        peer = null;
+        if (g != null) {
+            g.close();
         }
         BaselineServer base = baseline;
         baseline = null;

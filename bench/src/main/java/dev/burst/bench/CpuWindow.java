@@ -43,10 +43,7 @@ final class CpuWindow {
             used.put(name, ticks(pids) - startTicks.get(name));
             Optional<ProcStats.Io> end = io(pids);
             Optional<ProcStats.Io> start = startIo.get(name);
-            usedIo.put(name, start.isPresent() && end.isPresent()
-                    ? Optional.of(new ProcStats.Io(end.get().readCalls() - start.get().readCalls(),
-                            end.get().writeCalls() - start.get().writeCalls()))
-                    : Optional.empty());
+            usedIo.put(name, start.isPresent() && end.isPresent() ? Optional.of(end.get().minus(start.get())) : Optional.empty());
         });
         long[] m = ProcStats.machineTicks();
         machineUsed = new long[] {m[0] - machineStart[0], m[1] - machineStart[1]};
@@ -64,7 +61,17 @@ final class CpuWindow {
             all.put(extraName, extraTicks);
         }
         long ours = all.values().stream().mapToLong(Long::longValue).sum();
-        return new Scenario.Side(stats, perUnit(all, stats.requests()), busyPct(), otherPct(ours));
+        return new Scenario.Side(stats, perUnit(all, stats.requests()), syscallsPerUnit(stats.requests()), busyPct(), otherPct(ours));
+    }
+
+    /**
+     * @return each group's read-type and write-type system calls per unit of work in the window, for the
+     *         groups whose /proc/PID/io could be read at both ends (a process that died meanwhile has none)
+     */
+    Map<String, ProcStats.Calls> syscallsPerUnit(long units) {
+        Map<String, ProcStats.Calls> m = new LinkedHashMap<>();
+        usedIo.forEach((group, io) -> io.ifPresent(x -> m.put(group, x.per(units))));
+        return m;
     }
 
     /** @return CPU microseconds per unit (a delivered frame ...) of each group */

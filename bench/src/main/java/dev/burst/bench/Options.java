@@ -43,6 +43,7 @@ import picocli.CommandLine.TypeConversionException;
  * @param startup            whether to measure worker start and reload time with an idle server
  * @param startupRestarts    idle restart_workers timed (each replaces every worker)
  * @param startupReloads     idle reloads timed
+ * @param startupSpacing     the pause between one idle restart's end and the next (issue 15: restarts 1 s apart)
  * @param profile            whether to record JFR in the proxy and a worker during extra profiling runs
  * @param workers            workers in burst's default group
  * @param workerJvmOptions   burst.worker.jvm-options, if set
@@ -65,16 +66,18 @@ import picocli.CommandLine.TypeConversionException;
  * @param timerPeriod        their period
  * @param timerPlugin        the plugin jar the timer scenario needs (the timer-bench fixture), added to
  *                           burst's plugins folder when it runs
+ * @param peer               whether to run issue 15's comparison with gunicorn+nginx (wrk -t1 against burst,
+ *                           the baseline and the peer); needs HTTP
  */
 record Options(Path dist, Path results, Optional<Path> pidFile, String classpath, Duration duration, Duration warmup,
                Duration prewarm,
                List<String> protocols, List<Integer> connections, int pipeline, Duration reloadEvery,
                Duration restartEvery, Duration underLoad, Duration calm, int operationLoad, boolean startup,
-               int startupRestarts, int startupReloads, boolean profile, int workers, Optional<String> workerJvmOptions,
+               int startupRestarts, int startupReloads, Duration startupSpacing, boolean profile, int workers, Optional<String> workerJvmOptions,
                Optional<String> proxyJvmOptions, String baselineJvmOptions, String body, String label,
                int idle, int idleMax, int idleBesideLoad, List<InetAddress> idleSources, List<Integer> pushUsers,
                Duration pushEvery, int pushReaders, Path pushPlugin, int stickyKeys, int timers, Duration timerPeriod,
-               Path timerPlugin) {
+               Path timerPlugin, boolean peer) {
 
     /**
      * @return the options of this command line
@@ -108,6 +111,11 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
     /** @return whether the sticky scenario runs: keys asked for, and HTTP among the protocols (wrk sends the keys) */
     boolean sticky() {
         return http() && stickyKeys > 0;
+    }
+
+    /** @return whether the gunicorn+nginx comparison runs: not turned off, and HTTP among the protocols (wrk drives it) */
+    boolean peerComparison() {
+        return http() && peer;
     }
 
     /** @return whether the timer scenario runs: timers asked for, and Box among the protocols (its load) */
@@ -157,6 +165,7 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         m.put("startup", startup);
         m.put("startup_restarts", startupRestarts);
         m.put("startup_reloads", startupReloads);
+        m.put("startup_spacing_ms", startupSpacing.toMillis());
         m.put("profile", profile);
         m.put("workers", workers);
         m.put("worker_jvm_options", workerJvmOptions.orElse(null));
@@ -176,6 +185,7 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         m.put("timers", timers);
         m.put("timer_period_ms", timerPeriod.toNanos() / 1e6);
         m.put("timer_plugin", timerPlugin.toString());
+        m.put("peer", peer);
         return m;
     }
 
@@ -227,8 +237,13 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         int operationLoad;
         @Option(names = "--no-startup", description = "skip the idle restart/reload timing")
         boolean noStartup;
-        @Option(names = "--startup-restarts", paramLabel = "N", description = "idle restart_workers to time (default 3; quick 1)")
+        @Option(names = "--startup-restarts", paramLabel = "N",
+                description = {"idle restart_workers to time, each replacing every worker; the worst and",
+                        "the median spawn-to-ready are reported (default 10; quick 1)"})
         Integer startupRestarts;
+        @Option(names = "--startup-spacing", paramLabel = "D", converter = DurationConverter.class, defaultValue = "1s",
+                description = "pause between one idle restart's end and the next SIGUSR2 (default 1s)")
+        Duration startupSpacing;
         @Option(names = "--startup-reloads", paramLabel = "N", description = "idle reloads to time (default 3; quick 1)")
         Integer startupReloads;
         @Option(names = "--profile", description = "extra runs with JFR in the proxy and a worker; hot frames in the JSON")
@@ -293,6 +308,11 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                 description = {"the timer-bench fixture jar the timer scenario loads (default: the benchmark's",
                         "target/plugins/timer-bench.jar, which its build copies there)"})
         Optional<Path> timerPlugin;
+        @Option(names = "--no-peer",
+                description = {"skip the same-run comparison with gunicorn+nginx (wrk -t1 at the largest",
+                        "connection count against burst, the baseline and gunicorn+nginx; run.sh",
+                        "installs both from Debian)"})
+        boolean noPeer;
         @Option(names = "--dist", paramLabel = "DIR", required = true, description = "set by run.sh: the unpacked distribution")
         Path dist;
         @Option(names = "--results", paramLabel = "DIR", defaultValue = "bench/results", description = "set by run.sh")
@@ -316,8 +336,11 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
             }
             int idleN = orDefault(idle, 2_000, 20_000);
             int idleMaxN = orDefault(idleMax, 20_000, 100_000);
+            int restarts = orDefault(startupRestarts, 1, 10);
+            int reloads = orDefault(startupReloads, 1, 3);
             for (var e : Map.of("--pipeline", pipeline, "--idle", idleN, "--idle-max", idleMaxN, "--idle-beside-load",
-                    idleBesideLoad, "--workers", workers, "--sticky-keys", stickyKeys, "--timers", timers).entrySet()) {
+                    idleBesideLoad, "--workers", workers, "--sticky-keys", stickyKeys, "--timers", timers,
+                    "--startup-restarts", restarts, "--startup-reloads", reloads).entrySet()) {
                 if (e.getValue() < 0) {
                     throw bad(e.getKey() + " takes a count, 0 or more, not " + e.getValue());
                 }
@@ -359,11 +382,12 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                     List.copyOf(protocols), List.copyOf(connections), pipeline, reloadEvery, restartEvery,
                     orDefault(underLoad, Duration.ofSeconds(4), Duration.ofSeconds(10)),
                     orDefault(calm, Duration.ofSeconds(2), Duration.ofSeconds(5)),
-                    operationLoad, !noStartup, orDefault(startupRestarts, 1, 3), orDefault(startupReloads, 1, 3), profile,
+                    operationLoad, !noStartup, restarts, reloads, startupSpacing,
+                    profile,
                     workers, workerJvmOptions, proxyJvmOptions, baselineJvmOptions, body, label,
                     idleN, idleMaxN, idleBesideLoad, List.copyOf(sources), push, pushEvery, pushReaders,
                     pushPlugin.map(Path::toAbsolutePath).orElseGet(() -> defaultPushPlugin(distPath)), stickyKeys, timers,
-                    timerPeriod, timerPlugin.map(Path::toAbsolutePath).orElseGet(Options::defaultTimerPlugin));
+                    timerPeriod, timerPlugin.map(Path::toAbsolutePath).orElseGet(Options::defaultTimerPlugin), !noPeer);
         }
 
         private <T> T orDefault(T given, T quickValue, T fullValue) {

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -177,6 +179,29 @@ final class ProcStats {
      * recvmsg/sendmsg) a process made since it started, over all its threads, from /proc/PID/io.
      */
     record Io(long readCalls, long writeCalls) {
+
+        /** @return the calls made between an earlier sample and this one */
+        Io minus(Io earlier) {
+            return new Io(readCalls - earlier.readCalls, writeCalls - earlier.writeCalls);
+        }
+
+        /** @return the calls per unit of work (an answered request, a delivered frame); zeros for no units */
+        Calls per(long units) {
+            return units <= 0 ? new Calls(0, 0) : new Calls((double) readCalls / units, (double) writeCalls / units);
+        }
+    }
+
+    /**
+     * Read-type and write-type system calls (those /proc/PID/io counts, see {@link Io}) per unit of work.
+     * Not every system call: epoll_wait, futex, recvmsg/sendmsg and the like are not among them.
+     */
+    record Calls(double reads, double writes) {
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("read", reads);
+            m.put("write", writes);
+            return m;
+        }
     }
 
     /** @return the process's read and write system calls, if it is alive and /proc lets us read them */

@@ -39,16 +39,29 @@ record Scenario(String name, String protocol, int connections, int inFlight) {
      * @param stats            the load's measurements
      * @param cpuUsPerRequest  CPU microseconds per answered request, per process role (proxy, workers,
      *                         master, baseline, client = the load generator)
+     * @param syscallsPerRequest read-type and write-type system calls per answered request, per process role
+     *                         whose /proc/PID/io was readable at both ends of the window (wrk's is not: it is
+     *                         gone by then)
      * @param machineBusyPct   how busy all cores were during the window, percent of the machine
      * @param unaccountedPct   machine CPU used by none of the above (other processes, kernel), percent of
      *                         the machine: a noisy neighbour shows here
      */
-    record Side(LoadStats stats, Map<String, Double> cpuUsPerRequest, double machineBusyPct, double unaccountedPct) {
+    record Side(LoadStats stats, Map<String, Double> cpuUsPerRequest, Map<String, ProcStats.Calls> syscallsPerRequest,
+                double machineBusyPct, double unaccountedPct) {
+
+        /** A side without system-call counts. */
+        Side(LoadStats stats, Map<String, Double> cpuUsPerRequest, double machineBusyPct, double unaccountedPct) {
+            this(stats, cpuUsPerRequest, Map.of(), machineBusyPct, unaccountedPct);
+        }
+
         Map<String, Object> json() {
             Map<String, Object> m = stats.json();
             Map<String, Object> cpu = new LinkedHashMap<>();
             cpuUsPerRequest.forEach(cpu::put);
             m.put("cpu_us_per_request", cpu);
+            Map<String, Object> calls = new LinkedHashMap<>();
+            syscallsPerRequest.forEach((k, v) -> calls.put(k, v.json()));
+            m.put("syscalls_per_request", calls);
             m.put("machine_busy_pct", machineBusyPct);
             m.put("unaccounted_cpu_pct", unaccountedPct);
             return m;

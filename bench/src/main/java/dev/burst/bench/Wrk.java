@@ -72,6 +72,19 @@ final class Wrk {
      */
     static Run run(Path wrk, Path lua, String body, String url, int connections, Duration duration, int keys)
             throws IOException, InterruptedException {
+        return run(wrk, lua, body, url, Math.min(connections, 2), connections, duration, keys);
+    }
+
+    /**
+     * The same with {@code threads} wrk threads ({@code -tT}; the peer comparison's {@code wrk -t1 -c16}).
+     *
+     * @param threads 1 or more, at most {@code connections} (wrk refuses more threads than connections)
+     */
+    static Run run(Path wrk, Path lua, String body, String url, int threads, int connections, Duration duration, int keys)
+            throws IOException, InterruptedException {
+        if (threads < 1 || threads > connections) {
+            throw new IllegalArgumentException("wrk threads must be 1 to the connections (" + connections + "), not " + threads);
+        }
         if (keys < 0) {
             throw new IllegalArgumentException("keys must be 0 or more, not " + keys);
         }
@@ -79,7 +92,7 @@ final class Wrk {
         Path report = Files.createTempFile(lua.getParent(), "wrk-", ".json");
         try {
             List<String> cmd = new ArrayList<>(List.of("sh", "-c", "\"$@\"; s=$?; echo; echo \"WRKSTAT $(cat /proc/$$/stat)\"; exit $s",
-                    "sh", wrk.toString(), "-t" + Math.min(connections, 2), "-c" + connections, "-d" + seconds + "s",
+                    "sh", wrk.toString(), "-t" + threads, "-c" + connections, "-d" + seconds + "s",
                     "--timeout", "5s", "-s", lua.toString(), url));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("BENCH_WRK_JSON", report.toString());

@@ -36,7 +36,8 @@ class OptionsTest {
         assertEquals(Duration.ofSeconds(5), o.calm());
         assertEquals(16, o.operationLoad());
         assertTrue(o.startup());
-        assertEquals(3, o.startupRestarts());
+        assertEquals(10, o.startupRestarts());
+        assertEquals(Duration.ofSeconds(1), o.startupSpacing());
         assertEquals(3, o.startupReloads());
         assertEquals(false, o.profile());
         assertEquals(2, o.workers());
@@ -59,6 +60,15 @@ class OptionsTest {
         assertEquals(1_000, o.timers());
         assertEquals(Duration.ofMillis(100), o.timerPeriod());
         assertTrue(o.timerScenario());
+        assertTrue(o.peer());
+        assertTrue(o.peerComparison());
+    }
+
+    @Test
+    void the_gunicorn_nginx_comparison_is_off_with_no_peer_or_without_http() {
+        assertEquals(false, Options.parse("--dist", "d", "--no-peer").peerComparison());
+        assertEquals(false, Options.parse("--dist", "d", "--protocols", "box").peerComparison());
+        assertTrue(Options.parse("--dist", "d", "--protocols", "http").peerComparison());
     }
 
     @Test
@@ -100,6 +110,7 @@ class OptionsTest {
         assertEquals(Duration.ofSeconds(4), o.underLoad());
         assertEquals(Duration.ofSeconds(2), o.calm());
         assertEquals(1, o.startupRestarts());
+        assertEquals(Duration.ofSeconds(1), o.startupSpacing());
         assertEquals(1, o.startupReloads());
         assertEquals(2_000, o.idle());
         assertEquals(20_000, o.idleMax());
@@ -110,11 +121,11 @@ class OptionsTest {
         Options o = Options.parse("--dist", "d", "--results", "r", "--pid-file", "p", "--classpath", "cp", "--duration", "1.5",
                 "--warmup", "500ms", "--prewarm", "0", "--protocols", "box", "--connections", "1,4,64", "--pipeline", "0",
                 "--reload-every", "1s", "--restart-every", "0", "--under-load", "2s", "--calm", "250ms", "--operation-load", "4",
-                "--no-startup", "--startup-restarts", "2", "--startup-reloads", "5", "--profile", "--workers", "3",
+                "--no-startup", "--startup-restarts", "2", "--startup-spacing", "250ms", "--startup-reloads", "5", "--profile", "--workers", "3",
                 "--worker-jvm-options", "-XX:+UseSerialGC -Xmx128m", "--proxy-jvm-options=-Xmx1g", "--baseline-jvm-options", "-Xmx64m",
                 "--body", "hi there", "--label", "x.1", "--idle", "10", "--idle-max", "0", "--idle-beside-load", "20",
                 "--idle-sources", "127.0.0.2,127.0.0.3", "--push-users", "20,0,300", "--push-every", "2.5ms", "--push-readers", "1",
-                "--sticky-keys", "50", "--timers", "20", "--timer-period", "20ms");
+                "--sticky-keys", "50", "--timers", "20", "--timer-period", "20ms", "--no-peer");
         assertEquals(Path.of("r").toAbsolutePath(), o.results());
         assertEquals(Optional.of(Path.of("p")), o.pidFile());
         assertEquals("cp", o.classpath());
@@ -131,6 +142,7 @@ class OptionsTest {
         assertEquals(4, o.operationLoad());
         assertEquals(false, o.startup());
         assertEquals(2, o.startupRestarts());
+        assertEquals(Duration.ofMillis(250), o.startupSpacing());
         assertEquals(5, o.startupReloads());
         assertTrue(o.profile());
         assertEquals(3, o.workers());
@@ -149,6 +161,7 @@ class OptionsTest {
         assertEquals(50, o.stickyKeys());
         assertEquals(20, o.timers());
         assertEquals(Duration.ofMillis(20), o.timerPeriod());
+        assertEquals(false, o.peer());
     }
 
     @Test
@@ -187,6 +200,8 @@ class OptionsTest {
                 .getMessage().contains("--timers takes a count, 0 or more, not -2"));
         assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--timer-period", "0"))
                 .getMessage().contains("--timer-period takes 1 microsecond or more"));
+        assertTrue(assertThrows(ParameterException.class, () -> Options.parse("--dist", "d", "--startup-restarts", "-1"))
+                .getMessage().contains("--startup-restarts takes a count, 0 or more, not -1"));
     }
 
     @Test
@@ -203,9 +218,9 @@ class OptionsTest {
         cl.usage(new PrintWriter(out));
         for (String option : List.of("--duration", "--warmup", "--prewarm", "--quick", "--protocols", "--connections", "--pipeline",
                 "--reload-every", "--restart-every", "--under-load", "--calm", "--operation-load", "--no-startup", "--startup-restarts",
-                "--startup-reloads", "--profile", "--workers", "--worker-jvm-options", "--proxy-jvm-options", "--baseline-jvm-options",
+                "--startup-spacing", "--startup-reloads", "--profile", "--workers", "--worker-jvm-options", "--proxy-jvm-options", "--baseline-jvm-options",
                 "--body", "--label", "--idle", "--idle-max", "--idle-beside-load", "--idle-sources", "--push-users", "--push-every",
-                "--push-readers", "--push-plugin", "--sticky-keys", "--timers", "--timer-period", "--timer-plugin", "--dist", "--results",
+                "--push-readers", "--push-plugin", "--sticky-keys", "--timers", "--timer-period", "--timer-plugin", "--no-peer", "--dist", "--results",
                 "--pid-file", "--classpath")) {
             assertTrue(Pattern.compile("\\s" + option + "[=\\s]").matcher(out.toString()).find(), option + " is not in the help:\n" + out);
         }
