@@ -77,12 +77,8 @@ class PluginModelTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (exit != null && !exit.isDone()) {
-            proxy.closeProxySide();
-            exit.get(30, TimeUnit.SECONDS);
-        }
         if (proxy != null) {
-            proxy.close();
+            proxy.stop(exit);
         }
     }
 
@@ -537,8 +533,7 @@ class PluginModelTest {
         reread.putAll(all);
         BurstConfig config = ConfigLoader.from(MapConfigSource.config(all), tmp);
         Worker worker = Worker.create(config, this::rereadConfig, "default", 1);
-        exit = CompletableFuture.supplyAsync(() -> worker.serve(proxy.workerSide()),
-                r -> Thread.ofPlatform().name("test worker main").start(r));
+        exit = proxy.serve(worker);
         proxy.next(Hello.class);
     }
 

@@ -3,6 +3,7 @@ package dev.burst.container.worker;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.burst.container.process.ExitCode;
 import dev.burst.container.protocol.WireCodec;
 import dev.burst.container.protocol.WireMessage;
 import java.io.BufferedOutputStream;
@@ -16,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -109,6 +111,30 @@ final class ProxyEnd implements AutoCloseable {
         if (o != CLOSED) {
             fail(o == null ? "the worker did not close the connection within 30 s" : "the worker sent " + o);
         }
+    }
+
+    /**
+     * Runs a worker's serve loop on this connection's worker side, on a thread standing for its main thread.
+     *
+     * @return the exit code serve returns
+     */
+    CompletableFuture<ExitCode> serve(Worker worker) {
+        return CompletableFuture.supplyAsync(() -> worker.serve(workerSide()),
+                r -> Thread.ofPlatform().name("test worker main").start(r));
+    }
+
+    /**
+     * Ends a test's worker and this end: unless its serve loop ended already, closes this side (a proxy gone
+     * away) and waits (at most 30 s) for the loop to return; then closes both sides.
+     *
+     * @param exit what {@link #serve} returned; null when the test served no worker
+     */
+    void stop(CompletableFuture<ExitCode> exit) throws Exception {
+        if (exit != null && !exit.isDone()) {
+            closeProxySide();
+            exit.get(30, TimeUnit.SECONDS);
+        }
+        close();
     }
 
     /** Closes this end only, as a proxy that goes away does. */

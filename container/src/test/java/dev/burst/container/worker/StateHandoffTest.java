@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,12 +51,8 @@ class StateHandoffTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (exit != null && !exit.isDone()) {
-            proxy.closeProxySide();
-            exit.get(30, TimeUnit.SECONDS);
-        }
         if (proxy != null) {
-            proxy.close();
+            proxy.stop(exit);
         }
     }
 
@@ -144,8 +139,7 @@ class StateHandoffTest {
                 "burst.plugin.test.dir", tmp.toString());
         BurstConfig config = ConfigLoader.from(MapConfigSource.config(keys), tmp);
         Worker worker = Worker.create(config, () -> MapConfigSource.config(keys), "default", 1);
-        exit = CompletableFuture.supplyAsync(() -> worker.serve(proxy.workerSide()),
-                r -> Thread.ofPlatform().name("test worker main").start(r));
+        exit = proxy.serve(worker);
         proxy.next(Hello.class);
         proxy.send(load(1, plugins));
         proxy.next(Ready.class);

@@ -321,8 +321,7 @@ class WorkerTest {
 
     /** Runs the worker's serve loop on the test proxy's connection, on a thread standing for its main thread. */
     private void serve() {
-        exit = CompletableFuture.supplyAsync(() -> worker.serve(proxy.workerSide()),
-                r -> Thread.ofPlatform().name("test worker main").start(r));
+        exit = proxy.serve(worker);
     }
 
     /** A worker serving generation 1 of the probe plugin. */
