@@ -268,6 +268,16 @@ public final class ConfigKeys {
             With route=key, what group <g> does with a task that has no key (no logged-in user, no Burst-Key
             header): any = run it on any idle worker; reject = answer it at once with ret -10006 (HTTP 400).""");
 
+    public static final ConfigKey<Integer> GROUP_PREFETCH = group(Section.GROUPS, "prefetch", "0",
+            integer(0, 64), """
+            Tasks a busy worker of group <g> may hold beside the one it runs, sent while it works when no worker of
+            the group is idle and tasks wait (Celery's prefetch, RabbitMQ's qos), so it starts the next task
+            without a round trip to the proxy. 0 = a task goes only to an idle worker. A held task starts once the
+            tasks ahead of it end, and is timed (task-timeout) from then; queue-timeout no longer applies to it,
+            and it waits behind the running task even if another worker becomes idle (head-of-line blocking):
+            use it for groups of short, even tasks. If the worker dies, held tasks that had not started go back to
+            the head of the queue, idempotent or not. route=key groups never prefetch.""");
+
     public static final ConfigKey<Duration> STOP_TIMEOUT = global(Section.LIFECYCLE, "burst.stop.timeout", "PT30S",
             duration(Duration.ZERO), """
             Bound of a graceful stop (SIGTERM, POST /admin/stop): queued and in-flight tasks are answered or

@@ -140,6 +140,11 @@ public final class GroupConfig {
         return value(ConfigKeys.GROUP_KEYLESS);
     }
 
+    /** @return tasks a busy worker may hold beside the one it runs, 0 = none (burst.group.&lt;g&gt;.prefetch) */
+    public int prefetch() {
+        return value(ConfigKeys.GROUP_PREFETCH);
+    }
+
     /**
      * @param plugin a plugin name
      * @return whether this group loads it

@@ -7,6 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One end of a worker connection, as frames: the worker's link to the proxy and the proxy's link to
@@ -170,6 +171,22 @@ public final class FrameLink implements AutoCloseable {
             all.put(f);
         }
         write(all.flip());
+    }
+
+    /**
+     * Sends the frames a supplier gives, taken under the send lock: frames taken from a queue this way go
+     * out in the order they were queued, whichever threads send.
+     *
+     * @param frames gives the frames to send, in order (none: nothing is written)
+     * @throws IOException when the connection is broken
+     */
+    public synchronized void sendFrom(Supplier<? extends List<? extends WireMessage>> frames) throws IOException {
+        List<? extends WireMessage> messages = frames.get();
+        if (messages.size() == 1) {
+            send(messages.getFirst());
+        } else if (!messages.isEmpty()) {
+            send(messages);
+        }
     }
 
     private synchronized void write(ByteBuffer frame) throws IOException {

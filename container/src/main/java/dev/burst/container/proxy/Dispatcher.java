@@ -165,9 +165,9 @@ final class Dispatcher implements Intake, GroupPool.Listener {
                 answered();
             }
         });
-        Effects fx = new Effects();
+        Effects fx = Effects.forOperation();
         pool.submit(task, fx);
-        fx.run();
+        fx.runUnlessRound(); // a Box I/O loop's round sends its tasks for one worker in one write
     }
 
     /**

@@ -138,6 +138,9 @@ final class StatReport {
             gn.put("client_rsp", st.responses.sum());
             gn.put("worker_req", st.workerRequests.sum());
             gn.put("worker_rsp", st.workerResponses.sum());
+            gn.put("prefetch", g.config().prefetch());
+            gn.put("prefetched", st.prefetched.sum());
+            gn.put("requeued", st.requeued.sum());
             gn.put("rejects", st.rejects.sum());
             gn.put("timeouts", st.timeouts.sum());
             gn.put("stuck_ticks", st.stuckTicks.sum());
@@ -330,6 +333,7 @@ final class StatReport {
                 n.put("generation", w.generation());
                 n.put("uptime_seconds", Math.round((now - w.connectedNanos()) / 1e6) / 1000.0);
                 n.put("tasks", w.served());
+                n.put("held", w.held());
                 AtomicInteger connections = sessions.connectionsPerSlot.get(w.id());
                 n.put("restarts", connections == null ? 0 : Math.max(0, connections.get() - 1));
                 n.put("rss_bytes", rss.bytes(w.pid(), now));
@@ -480,6 +484,10 @@ final class StatReport {
         PrometheusText.Family stuckTicks = p.family("burst_stuck_ticks_total", "counter",
                 "Workers killed for a timer tick past task-timeout.");
         PrometheusText.Family lost = p.family("burst_workers_lost_total", "counter", "Tasks whose worker died.");
+        PrometheusText.Family prefetched = p.family("burst_prefetched_total", "counter",
+                "Tasks sent to a busy worker to hold (burst.group.<g>.prefetch).");
+        PrometheusText.Family requeued = p.family("burst_requeued_total", "counter",
+                "Held tasks put back in the queue, unstarted, because their worker died.");
         PrometheusText.Family restarts = p.family("burst_worker_restarts_total", "counter",
                 "Worker connections after a slot's first.");
         PrometheusText.Family degraded = p.family("burst_group_degraded", "gauge",
@@ -506,6 +514,8 @@ final class StatReport {
             timeouts.sample("{" + gl + "}", st.timeouts.sum());
             stuckTicks.sample("{" + gl + "}", st.stuckTicks.sum());
             lost.sample("{" + gl + "}", st.workersLost.sum());
+            prefetched.sample("{" + gl + "}", st.prefetched.sum());
+            requeued.sample("{" + gl + "}", st.requeued.sum());
             restarts.sample("{" + gl + "}", sessions.connectionsPerSlot.entrySet().stream()
                     .filter(e -> e.getKey().startsWith(g.config().name() + "#"))
                     .mapToLong(e -> Math.max(0, e.getValue().get() - 1)).sum());

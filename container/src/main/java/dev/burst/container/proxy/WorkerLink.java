@@ -104,15 +104,28 @@ final class WorkerLink implements Port {
     }
 
     @Override
-    public void send(Task task) throws IOException {
-        send(new WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.connection, task.user, task.key,
-                task.body));
+    public void sendQueued(PoolWorker worker) throws IOException {
+        frames.sendFrom(() -> frames(worker.drainOutbox()));
+    }
+
+    private static List<WireMessage> frames(List<Task> tasks) {
+        List<WireMessage> out = new ArrayList<>(tasks.size());
+        for (Task task : tasks) {
+            out.add(new WireMessage.Task(task.id, task.cmd, task.sn, task.client, task.connection, task.user, task.key,
+                    task.body));
+        }
+        return out;
     }
 
     @Override
     public void stop() {
+        PoolWorker w = worker;
         try {
-            send(new Stop());
+            frames.sendFrom(() -> {
+                List<WireMessage> out = w == null ? new ArrayList<>(1) : frames(w.drainOutbox());
+                out.add(new Stop()); // after the tasks it was given: it runs them, then stops
+                return out;
+            });
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, this + " is already gone: " + e);
         }

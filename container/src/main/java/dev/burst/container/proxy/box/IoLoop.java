@@ -1,5 +1,6 @@
 package dev.burst.container.proxy.box;
 
+import dev.burst.container.proxy.dispatch.Effects;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -82,8 +83,13 @@ final class IoLoop implements Executor {
         long nextHousekeeping = System.nanoTime() + HOUSEKEEPING_NANOS;
         while (running) {
             try {
-                selector.select(this::serve, HOUSEKEEPING_NANOS / 1_000_000);
-                runTasks();
+                Effects.beginRound(); // the tasks this round's requests send one worker go in one write
+                try {
+                    selector.select(this::serve, HOUSEKEEPING_NANOS / 1_000_000);
+                    runTasks();
+                } finally {
+                    Effects.endRound();
+                }
                 long now = System.nanoTime();
                 if (now - nextHousekeeping >= 0) {
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;

@@ -20,7 +20,11 @@ import java.util.function.IntUnaryOperator;
  * decisions out after the lock is released.
  *
  * <p>Every worker state change ({@link PoolWorker.State}) happens here, under this pool's one lock, so
- * a worker is idle at most once, gets a task only when READY and idle, and holds at most one task.
+ * a worker is idle at most once, gets a task only when READY and idle, and runs at most one task. With
+ * burst.group.&lt;g&gt;.prefetch N (route=any only), a READY worker that runs a task may also be sent up to
+ * N more while no worker that serves them is idle and they would otherwise wait in the queue: it holds
+ * them unstarted ({@link PoolWorker#held}), starts the next the moment it answers one (timed from then),
+ * and if it dies, those it had not started go back to the head of the queue.
  * Every task that leaves the pool without a worker's answer is answered here (queue full,
  * queue-timeout, cleared, stopping) — nothing is dropped without an answer and a counter.
  *
@@ -53,6 +57,8 @@ public final class GroupPool {
     private final RecyclePolicy recycle;
     private final long queueTimeoutNanos;
     private final long taskTimeoutNanos;
+    /** Tasks a busy worker may hold unstarted (burst.group.&lt;g&gt;.prefetch); 0 for route=key. */
+    private final int prefetch;
     private final ReentrantLock lock = new ReentrantLock();
     private final FairQueue pending = new FairQueue();
     private final ArrayDeque<PoolWorker> idle = new ArrayDeque<>();
@@ -77,6 +83,7 @@ public final class GroupPool {
         this.queueTimeoutNanos = config.queueTimeout().toNanos();
         this.taskTimeoutNanos = config.taskTimeout().toNanos();
         this.keyed = config.route() == GroupConfig.Route.KEY ? new KeySlots(Math.max(1, config.workers())) : null;
+        this.prefetch = keyed == null ? config.prefetch() : 0;
     }
 
     /** @return the group's configuration */
@@ -120,10 +127,72 @@ public final class GroupPool {
                         + config.maxPending() + " pending)"));
             } else {
                 pending.add(task);
+                if (prefetch > 0) {
+                    prefetchOne(task.cmd, fx);
+                }
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A task was queued because no worker that serves its cmd is idle: the busy READY worker that serves it
+     * and holds the fewest tasks, if it has room, is sent the queue's next task for it.
+     */
+    private void prefetchOne(int cmd, Effects fx) {
+        PoolWorker best = null;
+        for (PoolWorker w : workers) {
+            if (canHold(w) && w.serves(cmd) && (best == null || w.ahead.size() < best.ahead.size())) {
+                best = w;
+            }
+        }
+        if (best != null) {
+            Task t = takeLive(best, fx);
+            if (t != null) {
+                hold(best, t, fx);
+            }
+        }
+    }
+
+    /** Fills a busy worker's prefetch from the queue (after it answered a task or took one). */
+    private void topUp(PoolWorker w, Effects fx) {
+        while (canHold(w)) {
+            Task t = takeLive(w, fx);
+            if (t == null) {
+                return;
+            }
+            hold(w, t, fx);
+        }
+    }
+
+    /** @return whether a worker may be sent one more task to hold: READY, running one, not in a long tick, room left */
+    private boolean canHold(PoolWorker w) {
+        return w.state() == State.READY && w.busy() && w.longTick == null && w.ahead.size() < prefetch;
+    }
+
+    private void hold(PoolWorker w, Task task, Effects fx) {
+        w.ahead.addLast(task);
+        w.heldChanged();
+        stats.workerRequests.increment();
+        stats.prefetched.increment();
+        fx.dispatch(w, task);
+    }
+
+    /**
+     * The worker answered the task it ran: the next task it holds has begun, timed from now.
+     *
+     * @return false when it held none
+     */
+    private boolean startNext(PoolWorker w) {
+        Task next = w.ahead.pollFirst();
+        if (next == null) {
+            return false;
+        }
+        w.heldChanged();
+        w.dispatchedNanos = System.nanoTime();
+        w.current(next);
+        return true;
     }
 
     /**
@@ -204,6 +273,9 @@ public final class GroupPool {
         w.current(task);
         stats.workerRequests.increment();
         fx.dispatch(w, task);
+        if (prefetch > 0) {
+            topUp(w, fx);
+        }
     }
 
     /** A worker has no task: give it the next live task it serves, park it idle, or act on its state. */
@@ -334,6 +406,10 @@ public final class GroupPool {
         try {
             Task t = w.current();
             if (t == null && w.state() == State.STUCK) {
+                if (taskId == w.stuckTaskId) {
+                    w.stuckTaskId = -1;
+                    startNext(w); // it went on to the next task it held: that one has started now
+                }
                 return null;
             }
             if (t == null || t.id != taskId) {
@@ -347,7 +423,11 @@ public final class GroupPool {
             }
             stats.workerResponses.increment();
             recycle.afterServed(w).ifPresent(reason -> fx.later(() -> listener.recycle(w, reason)));
-            free(w, fx);
+            if (!startNext(w)) {
+                free(w, fx);
+            } else if (w.state() == State.READY && w.ahead.size() <= prefetch / 2) {
+                topUp(w, fx); // refilled at half: a write carries several tasks while the queue is long
+            }
             if (wasKeyed) {
                 // a task of this key may wait on another worker of its slot (spawn-first overlap, resize)
                 pump(keyed.slotOf(t.key), fx);
@@ -381,6 +461,7 @@ public final class GroupPool {
             if (t != null && keyed != null && !t.key.isEmpty()) {
                 keyed.finished(t.key); // its process is gone: the caller answers or retries it
             }
+            requeueHeld(w, fx);
             String stuckKey = stuckKeys.remove(w);
             if (stuckKey != null) {
                 keyed.finished(stuckKey); // the next housekeeping sweep gives its slot's worker the key's next task
@@ -388,6 +469,32 @@ public final class GroupPool {
             return Optional.ofNullable(t);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A gone worker's held tasks never started (it runs one task at a time, and starts a held one only after
+     * the RESULT before it, which the reader has seen by now): they go back to the head of the queue, in
+     * order, whether idempotent or not, and idle workers take them.
+     */
+    private void requeueHeld(PoolWorker w, Effects fx) {
+        if (w.ahead.isEmpty()) {
+            return;
+        }
+        for (Iterator<Task> it = w.ahead.descendingIterator(); it.hasNext(); ) {
+            pending.addFirst(it.next());
+            stats.requeued.increment();
+        }
+        w.ahead.clear();
+        w.heldChanged();
+        for (Iterator<PoolWorker> it = idle.iterator(); it.hasNext() && pending.size() > 0; ) {
+            PoolWorker idleWorker = it.next();
+            Task t = takeLive(idleWorker, fx);
+            if (t != null) {
+                it.remove();
+                idleWorker.idle = false;
+                assign(idleWorker, t, fx);
+            }
         }
     }
 
@@ -571,6 +678,7 @@ public final class GroupPool {
                     continue;
                 }
                 w.current(null);
+                w.stuckTaskId = t.id;
                 w.moveTo(State.STUCK);
                 if (keyed != null && !t.key.isEmpty()) {
                     stuckKeys.put(w, t.key);
@@ -694,6 +802,10 @@ public final class GroupPool {
                 Task t = w.current();
                 if (t != null) {
                     fx.answer(t, Outcome.workerLost(why + " before " + w.id() + " finished"));
+                }
+                for (Task held : w.ahead) {
+                    stats.discards.increment();
+                    fx.answer(held, Outcome.overloaded(why + " before " + w.id() + " started it"));
                 }
             }
         } finally {

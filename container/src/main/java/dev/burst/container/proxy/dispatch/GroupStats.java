@@ -21,6 +21,10 @@ public final class GroupStats {
     public final LongAdder responses = new LongAdder();
     /** Tasks sent to a worker. */
     public final LongAdder workerRequests = new LongAdder();
+    /** Of the tasks sent, those sent to a busy worker to hold (burst.group.&lt;g&gt;.prefetch). */
+    public final LongAdder prefetched = new LongAdder();
+    /** Held tasks a worker never started because it died: put back at the head of the queue. */
+    public final LongAdder requeued = new LongAdder();
     /** Results received from a worker. */
     public final LongAdder workerResponses = new LongAdder();
     /** Refused at once: queue full or burst stopping. */

@@ -1,7 +1,10 @@
 package dev.burst.container.proxy.dispatch;
 
 import dev.burst.container.plugin.CmdSpec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,7 +25,8 @@ import java.util.Set;
  * any         --connection lost-----------------> EXITED
  * </pre>
  * Only a READY worker gets tasks. A READY worker is either idle (in the pool's idle list, exactly once)
- * or runs exactly one task ({@link #current}).
+ * or runs exactly one task ({@link #current}); with burst.group.&lt;g&gt;.prefetch it may also hold tasks
+ * it has not started ({@link #held}), which it runs next, in order, each once the one before is answered.
  */
 public final class PoolWorker {
 
@@ -47,6 +51,12 @@ public final class PoolWorker {
     private final long connectedNanos = System.nanoTime();
     private volatile State state = State.STARTING;
     private volatile Task current;
+    /** Tasks sent to it while it runs {@link #current}, not started yet, in the order it will run them. */
+    final ArrayDeque<Task> ahead = new ArrayDeque<>(2);
+    /** Tasks given to it and not written yet, in the pool's order (guarded by itself); see {@link Effects#dispatch}. */
+    private final ArrayDeque<Task> outbox = new ArrayDeque<>(4);
+    /** The id of the task it ran when it became STUCK: a late RESULT of it means the next held task began. */
+    long stuckTaskId = -1;
     private volatile int generation;
     private volatile Map<Integer, CmdSpec> cmds = Map.of();
     private volatile long served;
@@ -94,6 +104,24 @@ public final class PoolWorker {
         this.current = task;
     }
 
+    void post(Task task) {
+        synchronized (outbox) {
+            outbox.addLast(task);
+        }
+    }
+
+    /** @return the tasks given to it and not written yet, in order, now taken out (by its port, as it writes them) */
+    public List<Task> drainOutbox() {
+        synchronized (outbox) {
+            if (outbox.isEmpty()) {
+                return List.of();
+            }
+            List<Task> out = new ArrayList<>(outbox);
+            outbox.clear();
+            return out;
+        }
+    }
+
     void servedOne() {
         served++;
     }
@@ -137,6 +165,17 @@ public final class PoolWorker {
     /** @return the task it runs, if any */
     public Task current() {
         return current;
+    }
+
+    /** @return tasks sent to it that it has not started (prefetch) */
+    public int held() {
+        return heldCount;
+    }
+
+    private volatile int heldCount;
+
+    void heldChanged() {
+        heldCount = ahead.size();
     }
 
     /** @return whether it runs a task */

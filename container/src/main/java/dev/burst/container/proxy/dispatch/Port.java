@@ -9,14 +9,19 @@ import java.io.IOException;
 public interface Port {
 
     /**
-     * Sends a task (a TASK frame).
+     * Sends the tasks queued in the worker's outbox ({@link PoolWorker#drainOutbox()}), in order, in one
+     * write where it can: taking them and writing them happen under the lock that orders this link's
+     * writes, so tasks reach the worker in the order the pool queued them, whichever threads flush.
      *
-     * @param task the task the core assigned to this worker
-     * @throws IOException when the worker is gone; its reader sees the same and answers the task
+     * @param worker the worker this port reaches
+     * @throws IOException when the worker is gone; its reader sees the same and answers the tasks
      */
-    void send(Task task) throws IOException;
+    void sendQueued(PoolWorker worker) throws IOException;
 
-    /** Asks the worker to exit after its current task (a STOP frame); a gone worker is no error. */
+    /**
+     * Asks the worker to exit after its current task and the tasks it holds (a STOP frame, after whatever
+     * its outbox still has); a gone worker is no error.
+     */
     void stop();
 
     /** The worker taken for a swap has no task now: the reload may send it the new generation. */

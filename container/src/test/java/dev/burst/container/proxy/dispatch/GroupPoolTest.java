@@ -866,4 +866,263 @@ class GroupPoolTest {
         assertEquals(List.of(), pool.slotLoads());
         run(fx -> assertEquals(0, pool.resize(3, fx)));
     }
+
+    // ---- prefetch ---------------------------------------------------------------------------------
+
+    private static GroupConfig prefetchGroup(int prefetch, Duration taskTimeout, String route) {
+        return ConfigLoader.from(MapConfigSource.config(Map.of(
+                "burst.groups", "game",
+                "burst.group.game.route", route,
+                "burst.group.game.prefetch", Integer.toString(prefetch),
+                "burst.group.game.task-timeout", taskTimeout.toString())), Path.of("")).group("game").orElseThrow();
+    }
+
+    private GroupPool prefetchPool(int prefetch) {
+        return pool(prefetchGroup(prefetch, Duration.ofSeconds(30), "any"));
+    }
+
+    @Test
+    void with_prefetch_a_busy_worker_is_sent_the_next_task_only_when_no_worker_is_idle() {
+        GroupPool pool = prefetchPool(1);
+        PoolWorker w1 = readyWorker(pool, 1);
+        PoolWorker w2 = readyWorker(pool, 2);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        Task t3 = task(3, 1);
+        Task t4 = task(4, 1);
+        Task t5 = task(5, 1);
+
+        submit(pool, t1);
+        submit(pool, t2);
+        assertEquals(List.of(t1), port(w1).sent);
+        assertEquals(List.of(t2), port(w2).sent, "an idle worker goes first: nothing is held while one is idle");
+        submit(pool, t3);
+        submit(pool, t4);
+        submit(pool, t5);
+
+        assertEquals(List.of(t1, t3), port(w1).sent);
+        assertEquals(List.of(t2, t4), port(w2).sent);
+        assertEquals(1, w1.held());
+        assertEquals(1, w2.held());
+        assertEquals(1, pool.pendingCount(), "each worker holds at most prefetch tasks; the rest wait in the queue");
+        assertEquals(2, pool.stats().prefetched.sum());
+        assertSame(t1, w1.current(), "a held task has not started");
+    }
+
+    @Test
+    void a_held_task_starts_when_the_one_before_is_answered_and_is_timed_from_then() throws InterruptedException {
+        GroupPool pool = pool(prefetchGroup(1, Duration.ofMillis(50), "any"));
+        PoolWorker w = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        Task t3 = task(3, 1);
+        submit(pool, t1);
+        submit(pool, t2);
+        Thread.sleep(80); // t1 runs past task-timeout, and answers before the sweep sees it
+
+        answer(pool, w);
+        run(pool::housekeep);
+
+        assertSame(t2, w.current());
+        assertEquals(State.READY, w.state(), "t2 began at t1's answer, not when it was sent: it is not late");
+        assertNull(answers.get(t2.id));
+        submit(pool, t3);
+        assertEquals(List.of(t1, t2, t3), port(w).sent, "the held task's place is taken by the next");
+        assertEquals(1, w.held());
+    }
+
+    @Test
+    void the_tasks_a_dead_worker_held_go_back_to_the_head_of_the_queue_idempotent_or_not() {
+        GroupPool pool = prefetchPool(2);
+        PoolWorker w1 = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        Task t3 = task(3, 1);
+        Task t4 = task(4, 1);
+        submit(pool, t1);
+        submit(pool, t2);
+        submit(pool, t3);
+        submit(pool, t4);
+        assertEquals(List.of(t1, t2, t3), port(w1).sent);
+
+        Optional<Task>[] lost = new Optional[1];
+        run(fx -> lost[0] = pool.left(w1, fx));
+
+        assertEquals(Optional.of(t1), lost[0], "only the task it ran is lost (the caller answers or retries it)");
+        assertEquals(3, pool.pendingCount());
+        assertEquals(2, pool.stats().requeued.sum());
+        assertTrue(answers.isEmpty(), "a held task never started: it is not answered, it runs elsewhere");
+        PoolWorker w2 = readyWorker(pool, 2);
+        assertEquals(List.of(t2, t3, t4), port(w2).sent, "in their order, ahead of what was queued after them");
+        assertFalse(t2.retried(), "it did not run: this is not its one retry");
+    }
+
+    @Test
+    void an_idle_worker_takes_a_dead_workers_held_task_at_once() {
+        GroupPool pool = prefetchPool(1);
+        PoolWorker w1 = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        submit(pool, t1);
+        submit(pool, t2);
+        PoolWorker w2 = readyWorker(pool, 2);
+        assertEquals(List.of(), port(w2).sent);
+
+        run(fx -> pool.left(w1, fx));
+
+        assertEquals(List.of(t2), port(w2).sent);
+        assertSame(t2, w2.current());
+    }
+
+    @Test
+    void a_stuck_workers_late_answer_means_its_next_held_task_started() throws InterruptedException {
+        GroupPool pool = pool(prefetchGroup(1, Duration.ofMillis(1), "any"));
+        PoolWorker w = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        submit(pool, t1);
+        submit(pool, t2);
+        Thread.sleep(5);
+        run(pool::housekeep);
+        assertEquals(State.STUCK, w.state());
+        assertNull(w.current());
+
+        run(fx -> assertNull(pool.result(w, t1.id, fx)));
+
+        assertSame(t2, w.current(), "the worker went on to t2 before it was killed");
+        Optional<Task>[] lost = new Optional[1];
+        run(fx -> lost[0] = pool.left(w, fx));
+        assertEquals(Optional.of(t2), lost[0], "t2 may have run: answered as for a lost worker, not requeued");
+        assertEquals(0, pool.stats().requeued.sum());
+    }
+
+    @Test
+    void a_stuck_worker_killed_before_its_late_answer_never_started_its_held_task() throws InterruptedException {
+        GroupPool pool = pool(prefetchGroup(1, Duration.ofMillis(1), "any"));
+        PoolWorker w = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        submit(pool, t1);
+        submit(pool, t2);
+        Thread.sleep(5);
+        run(pool::housekeep);
+
+        Optional<Task>[] lost = new Optional[1];
+        run(fx -> lost[0] = pool.left(w, fx));
+
+        assertEquals(Optional.empty(), lost[0]);
+        assertEquals(1, pool.pendingCount(), "t2 waits for another worker");
+        assertEquals(1, pool.stats().requeued.sum());
+    }
+
+    @Test
+    void a_swap_waits_for_the_held_tasks_and_nothing_more_is_sent_meanwhile() {
+        GroupPool pool = prefetchPool(1);
+        PoolWorker w = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        Task t3 = task(3, 1);
+        submit(pool, t1);
+        submit(pool, t2);
+        run(fx -> assertTrue(pool.beginSwap(w, fx)));
+        submit(pool, t3);
+
+        answer(pool, w);
+        assertEquals(0, port(w).freeForSwap, "t2 runs before the swap");
+        answer(pool, w);
+
+        assertEquals(1, port(w).freeForSwap);
+        assertEquals(List.of(t1, t2), port(w).sent);
+        assertEquals(1, pool.pendingCount());
+    }
+
+    @Test
+    void a_retired_worker_runs_the_tasks_it_holds_then_stops() {
+        GroupPool pool = prefetchPool(1);
+        PoolWorker w = readyWorker(pool, 1);
+        submit(pool, task(1, 1));
+        submit(pool, task(2, 1));
+        run(fx -> pool.retire(w, fx));
+
+        answer(pool, w);
+        assertEquals(0, port(w).stops);
+        answer(pool, w);
+
+        assertEquals(1, port(w).stops);
+        assertEquals(State.STOPPING, w.state());
+    }
+
+    @Test
+    void a_worker_that_becomes_ready_is_sent_its_task_and_its_prefetch_in_one_write() {
+        GroupPool pool = prefetchPool(2);
+        PoolWorker w = worker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        Task t3 = task(3, 1);
+        Task t4 = task(4, 1);
+        submit(pool, t1);
+        submit(pool, t2);
+        submit(pool, t3);
+        submit(pool, t4);
+
+        run(fx -> pool.ready(w, 1, ECHO, fx));
+
+        assertEquals(List.of(t1, t2, t3), port(w).sent);
+        assertEquals(List.of(3), port(w).batches);
+        assertEquals(1, pool.pendingCount());
+    }
+
+    @Test
+    void a_route_key_group_never_prefetches() {
+        GroupPool pool = pool(prefetchGroup(2, Duration.ofSeconds(30), "key"));
+        PoolWorker w = readyWorker(pool, 1);
+        submit(pool, task(1, 1));
+        submit(pool, task(2, 1));
+        submit(pool, task(3, 1));
+
+        assertEquals(1, port(w).sent.size());
+        assertEquals(0, w.held());
+    }
+
+    @Test
+    void tasks_reach_a_worker_in_the_order_the_pool_gave_them_whichever_thread_sends_first() {
+        GroupPool pool = prefetchPool(2);
+        PoolWorker w = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        Task t3 = task(3, 1);
+        submit(pool, t1);
+        Effects first = new Effects();
+        pool.submit(t2, first); // held: decided first ...
+        Effects second = new Effects();
+        pool.submit(t3, second);
+
+        second.run(); // ... but the other operation's thread sends first
+        first.run();
+
+        assertEquals(List.of(t1, t2, t3), port(w).sent, "the order it will run them, which the pool expects");
+        assertEquals(List.of(1, 2), port(w).batches);
+    }
+
+    @Test
+    void in_a_round_the_tasks_for_one_worker_go_in_one_write() {
+        GroupPool pool = prefetchPool(2);
+        PoolWorker w1 = readyWorker(pool, 1);
+        Task t1 = task(1, 1);
+        Task t2 = task(2, 1);
+        Effects.beginRound();
+        try {
+            for (Task t : List.of(t1, t2)) {
+                Effects fx = Effects.forOperation();
+                pool.submit(t, fx);
+                fx.runUnlessRound();
+            }
+            assertEquals(List.of(), port(w1).sent, "nothing is sent before the round ends");
+        } finally {
+            Effects.endRound();
+        }
+
+        assertEquals(List.of(t1, t2), port(w1).sent);
+        assertEquals(List.of(2), port(w1).batches);
+    }
 }

@@ -14,12 +14,19 @@ final class RecordingPort implements Port {
     int closes;
     boolean failSends;
 
+    /** Sizes of the task lists sent together (one write each). */
+    final List<Integer> batches = new ArrayList<>();
+
     @Override
-    public void send(Task task) throws IOException {
+    public void sendQueued(PoolWorker worker) throws IOException {
         if (failSends) {
             throw new IOException("gone");
         }
-        sent.add(task);
+        List<Task> tasks = worker.drainOutbox();
+        if (!tasks.isEmpty()) {
+            batches.add(tasks.size());
+            sent.addAll(tasks);
+        }
     }
 
     @Override
