@@ -255,6 +255,7 @@ public final class Bench {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("burst.group.default.workers", Integer.toString(options.workers()));
         p.put("burst.stop.timeout", "PT20S");
+        options.prefetch().ifPresent(n -> p.put("burst.group.default.prefetch", Integer.toString(n)));
         options.workerJvmOptions().ifPresent(v -> p.put("burst.worker.jvm-options", v));
         options.proxyJvmOptions().ifPresent(v -> p.put("burst.proxy.jvm-options", v));
         return p;

@@ -46,6 +46,7 @@ import picocli.CommandLine.TypeConversionException;
  * @param startupSpacing     the pause between one idle restart's end and the next (issue 15: restarts 1 s apart)
  * @param profile            whether to record JFR in the proxy and a worker during extra profiling runs
  * @param workers            workers in burst's default group
+ * @param prefetch           burst.group.default.prefetch, if set (tasks a busy worker may hold)
  * @param workerJvmOptions   burst.worker.jvm-options, if set
  * @param proxyJvmOptions    burst.proxy.jvm-options, if set
  * @param baselineJvmOptions the baseline JVM's options
@@ -73,7 +74,8 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                Duration prewarm,
                List<String> protocols, List<Integer> connections, int pipeline, Duration reloadEvery,
                Duration restartEvery, Duration underLoad, Duration calm, int operationLoad, boolean startup,
-               int startupRestarts, int startupReloads, Duration startupSpacing, boolean profile, int workers, Optional<String> workerJvmOptions,
+               int startupRestarts, int startupReloads, Duration startupSpacing, boolean profile, int workers, Optional<Integer> prefetch,
+               Optional<String> workerJvmOptions,
                Optional<String> proxyJvmOptions, String baselineJvmOptions, String body, String label,
                int idle, int idleMax, int idleBesideLoad, List<InetAddress> idleSources, List<Integer> pushUsers,
                Duration pushEvery, int pushReaders, Path pushPlugin, int stickyKeys, int timers, Duration timerPeriod,
@@ -168,6 +170,7 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         m.put("startup_spacing_ms", startupSpacing.toMillis());
         m.put("profile", profile);
         m.put("workers", workers);
+        m.put("prefetch", prefetch.orElse(null));
         m.put("worker_jvm_options", workerJvmOptions.orElse(null));
         m.put("proxy_jvm_options", proxyJvmOptions.orElse(null));
         m.put("baseline_jvm_options", baselineJvmOptions);
@@ -250,6 +253,9 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
         boolean profile;
         @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "burst workers (default 2)")
         int workers;
+        @Option(names = "--prefetch", paramLabel = "N",
+                description = "burst.group.default.prefetch for this run: tasks a busy worker may hold (default: the dist's, 0)")
+        Optional<Integer> prefetch;
         @Option(names = "--worker-jvm-options", paramLabel = "S",
                 description = "burst.worker.jvm-options for this run (default: the dist's)")
         Optional<String> workerJvmOptions;
@@ -345,6 +351,9 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                     throw bad(e.getKey() + " takes a count, 0 or more, not " + e.getValue());
                 }
             }
+            if (prefetch.isPresent() && (prefetch.get() < 0 || prefetch.get() > 64)) {
+                throw bad("--prefetch takes 0 to 64, not " + prefetch.get());
+            }
             for (int u : pushUsers) {
                 if (u < 0) {
                     throw bad("--push-users takes counts, 0 or more, not " + u);
@@ -384,7 +393,7 @@ record Options(Path dist, Path results, Optional<Path> pidFile, String classpath
                     orDefault(calm, Duration.ofSeconds(2), Duration.ofSeconds(5)),
                     operationLoad, !noStartup, restarts, reloads, startupSpacing,
                     profile,
-                    workers, workerJvmOptions, proxyJvmOptions, baselineJvmOptions, body, label,
+                    workers, prefetch, workerJvmOptions, proxyJvmOptions, baselineJvmOptions, body, label,
                     idleN, idleMaxN, idleBesideLoad, List.copyOf(sources), push, pushEvery, pushReaders,
                     pushPlugin.map(Path::toAbsolutePath).orElseGet(() -> defaultPushPlugin(distPath)), stickyKeys, timers,
                     timerPeriod, timerPlugin.map(Path::toAbsolutePath).orElseGet(Options::defaultTimerPlugin), !noPeer);
