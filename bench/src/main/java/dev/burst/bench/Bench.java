@@ -637,6 +637,8 @@ public final class Bench {
         try {
             for (String route : List.of("any", "key")) {
                 Map<String, String> props = burstProps();
+                // route=key never prefetches: both sides without it, so the ratio measures the routing alone
+                props.remove("burst.group.default.prefetch");
                 props.put("burst.group.default.route", route);
                 if (route.equals("key")) {
                     props.put("burst.group.default.keyless", "reject");

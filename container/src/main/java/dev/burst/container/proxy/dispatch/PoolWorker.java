@@ -53,6 +53,8 @@ public final class PoolWorker {
     private volatile Task current;
     /** Tasks sent to it while it runs {@link #current}, not started yet, in the order it will run them. */
     final ArrayDeque<Task> ahead = new ArrayDeque<>(2);
+    /** {@link #ahead}'s size, for views that read it without the pool's lock. */
+    private volatile int heldCount;
     /** Tasks given to it and not written yet, in the pool's order (guarded by itself); see {@link Effects#dispatch}. */
     private final ArrayDeque<Task> outbox = new ArrayDeque<>(4);
     /** The id of the task it ran when it became STUCK: a late RESULT of it means the next held task began. */
@@ -172,8 +174,7 @@ public final class PoolWorker {
         return heldCount;
     }
 
-    private volatile int heldCount;
-
+    /** After {@link #ahead} changed (under the pool's lock): what {@link #held} shows views. */
     void heldChanged() {
         heldCount = ahead.size();
     }
