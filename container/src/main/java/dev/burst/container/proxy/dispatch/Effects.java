@@ -121,7 +121,7 @@ public final class Effects {
         return firstWorker == null && (rest == null || rest.isEmpty());
     }
 
-    /** Does what was decided, in order; call with no lock held. */
+    /** Does what was decided, in order, each effect whatever the others did; call with no lock held. */
     public void run() {
         if (firstWorker != null) {
             PoolWorker w = firstWorker;
@@ -131,7 +131,15 @@ public final class Effects {
         if (rest != null) {
             List<Runnable> actions = rest;
             rest = null;
-            actions.forEach(Runnable::run);
+            for (Runnable action : actions) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    // one failing effect (a client callback, say) must not leave the others undone: a task
+                    // unsent or unanswered would wait forever
+                    LOG.log(System.Logger.Level.ERROR, "a dispatch effect failed; the others go on", e);
+                }
+            }
         }
     }
 

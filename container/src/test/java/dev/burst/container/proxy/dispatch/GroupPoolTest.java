@@ -1125,4 +1125,19 @@ class GroupPoolTest {
         assertEquals(List.of(t1, t2), port(w1).sent);
         assertEquals(List.of(2), port(w1).batches);
     }
+
+    @Test
+    void an_effect_that_throws_leaves_the_others_done() {
+        GroupPool pool = pool();
+        Task throwing = new Task(++ids, 1, 0, "test", 1, new byte[0], o -> {
+            throw new IllegalStateException("a client callback failed");
+        });
+        Task second = task(2, 1);
+        submit(pool, throwing);
+        submit(pool, second);
+
+        run(fx -> assertEquals(2, pool.clear("cleared", fx)));
+
+        assertEquals(Outcome.Kind.OVERLOADED, answers.get(second.id).kind(), "answered after the one that threw");
+    }
 }
