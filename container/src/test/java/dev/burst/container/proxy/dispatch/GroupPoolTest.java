@@ -881,6 +881,17 @@ class GroupPoolTest {
         return pool(prefetchGroup(prefetch, Duration.ofSeconds(30), "any"));
     }
 
+    /** @return n tasks of cmd 1, from sources 1..n, submitted in that order */
+    private List<Task> submitAll(GroupPool pool, int n) {
+        List<Task> tasks = new ArrayList<>();
+        for (int source = 1; source <= n; source++) {
+            Task t = task(source, 1);
+            submit(pool, t);
+            tasks.add(t);
+        }
+        return tasks;
+    }
+
     @Test
     void with_prefetch_a_busy_worker_is_sent_the_next_task_only_when_no_worker_is_idle() {
         GroupPool pool = prefetchPool(1);
@@ -935,14 +946,11 @@ class GroupPoolTest {
     void the_tasks_a_dead_worker_held_go_back_to_the_head_of_the_queue_idempotent_or_not() {
         GroupPool pool = prefetchPool(2);
         PoolWorker w1 = readyWorker(pool, 1);
-        Task t1 = task(1, 1);
-        Task t2 = task(2, 1);
-        Task t3 = task(3, 1);
-        Task t4 = task(4, 1);
-        submit(pool, t1);
-        submit(pool, t2);
-        submit(pool, t3);
-        submit(pool, t4);
+        List<Task> t = submitAll(pool, 4);
+        Task t1 = t.get(0);
+        Task t2 = t.get(1);
+        Task t3 = t.get(2);
+        Task t4 = t.get(3);
         assertEquals(List.of(t1, t2, t3), port(w1).sent);
 
         Optional<Task>[] lost = new Optional[1];
@@ -1056,14 +1064,11 @@ class GroupPoolTest {
     void a_worker_that_becomes_ready_is_sent_its_task_and_its_prefetch_in_one_write() {
         GroupPool pool = prefetchPool(2);
         PoolWorker w = worker(pool, 1);
-        Task t1 = task(1, 1);
-        Task t2 = task(2, 1);
-        Task t3 = task(3, 1);
-        Task t4 = task(4, 1);
-        submit(pool, t1);
-        submit(pool, t2);
-        submit(pool, t3);
-        submit(pool, t4);
+        List<Task> t = submitAll(pool, 4);
+        Task t1 = t.get(0);
+        Task t2 = t.get(1);
+        Task t3 = t.get(2);
+        Task t4 = t.get(3);
 
         run(fx -> pool.ready(w, 1, ECHO, fx));
 
