@@ -881,6 +881,14 @@ class GroupPoolTest {
         return pool(prefetchGroup(prefetch, Duration.ofSeconds(30), "any"));
     }
 
+    /** @return the task the gone worker was running, as {@link GroupPool#left} gives it */
+    private static Optional<Task> leave(GroupPool pool, PoolWorker w) {
+        Effects fx = new Effects();
+        Optional<Task> lost = pool.left(w, fx);
+        fx.run();
+        return lost;
+    }
+
     /** @return n tasks of cmd 1, from sources 1..n, submitted in that order */
     private List<Task> submitAll(GroupPool pool, int n) {
         List<Task> tasks = new ArrayList<>();
@@ -953,10 +961,9 @@ class GroupPoolTest {
         Task t4 = t.get(3);
         assertEquals(List.of(t1, t2, t3), port(w1).sent);
 
-        Optional<Task>[] lost = new Optional[1];
-        run(fx -> lost[0] = pool.left(w1, fx));
+        Optional<Task> lost = leave(pool, w1);
 
-        assertEquals(Optional.of(t1), lost[0], "only the task it ran is lost (the caller answers or retries it)");
+        assertEquals(Optional.of(t1), lost, "only the task it ran is lost (the caller answers or retries it)");
         assertEquals(3, pool.pendingCount());
         assertEquals(2, pool.stats().requeued.sum());
         assertTrue(answers.isEmpty(), "a held task never started: it is not answered, it runs elsewhere");
@@ -986,11 +993,10 @@ class GroupPoolTest {
     void a_stuck_workers_late_answer_means_its_next_held_task_started() throws InterruptedException {
         GroupPool pool = pool(prefetchGroup(1, Duration.ofMillis(1), "any"));
         PoolWorker w = readyWorker(pool, 1);
-        Task t1 = task(1, 1);
-        Task t2 = task(2, 1);
-        submit(pool, t1);
-        submit(pool, t2);
-        Thread.sleep(5);
+        List<Task> t = submitAll(pool, 2);
+        Task t1 = t.get(0);
+        Task t2 = t.get(1);
+        Thread.sleep(5); // t1 runs past the 1 ms task-timeout
         run(pool::housekeep);
         assertEquals(State.STUCK, w.state());
         assertNull(w.current());
@@ -998,9 +1004,8 @@ class GroupPoolTest {
         run(fx -> assertNull(pool.result(w, t1.id, fx)));
 
         assertSame(t2, w.current(), "the worker went on to t2 before it was killed");
-        Optional<Task>[] lost = new Optional[1];
-        run(fx -> lost[0] = pool.left(w, fx));
-        assertEquals(Optional.of(t2), lost[0], "t2 may have run: answered as for a lost worker, not requeued");
+        Optional<Task> lost = leave(pool, w);
+        assertEquals(Optional.of(t2), lost, "t2 may have run: answered as for a lost worker, not requeued");
         assertEquals(0, pool.stats().requeued.sum());
     }
 
@@ -1008,17 +1013,15 @@ class GroupPoolTest {
     void a_stuck_worker_killed_before_its_late_answer_never_started_its_held_task() throws InterruptedException {
         GroupPool pool = pool(prefetchGroup(1, Duration.ofMillis(1), "any"));
         PoolWorker w = readyWorker(pool, 1);
-        Task t1 = task(1, 1);
-        Task t2 = task(2, 1);
-        submit(pool, t1);
-        submit(pool, t2);
-        Thread.sleep(5);
+        List<Task> t = submitAll(pool, 2);
+        Task t1 = t.get(0);
+        Task t2 = t.get(1);
+        Thread.sleep(5); // t1 runs past the 1 ms task-timeout
         run(pool::housekeep);
 
-        Optional<Task>[] lost = new Optional[1];
-        run(fx -> lost[0] = pool.left(w, fx));
+        Optional<Task> lost = leave(pool, w);
 
-        assertEquals(Optional.empty(), lost[0]);
+        assertEquals(Optional.empty(), lost);
         assertEquals(1, pool.pendingCount(), "t2 waits for another worker");
         assertEquals(1, pool.stats().requeued.sum());
     }
